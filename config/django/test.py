@@ -1,0 +1,23 @@
+import os
+
+from config.django.base import *  # noqa: F403
+from config.env import dj_database_url
+
+# TEPAT_TEST_DATABASE_URL (or DATABASE_URL) selects the database the suite runs on.
+_url = os.environ.get("TEPAT_TEST_DATABASE_URL")
+if _url:
+    DATABASES = {"default": dj_database_url.parse(_url)}
+elif not os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and "django.contrib.postgres" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS.append("django.contrib.postgres")  # noqa: F405
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LANGUAGE_CODE = "id"

@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("akun/", include("tepat.accounts.urls")),
+    path("registri/", include("tepat.registry.urls")),
+    path("audit/", include("tepat.audit.urls")),
+    path("", include("tepat.web.urls")),
+]

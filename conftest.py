@@ -1,0 +1,176 @@
+"""Shared test fixtures: the region master (Banten and DKI Jakarta), actors per role and region,
+and families made through the registry services.
+
+Actor layout (all real Kemendagri codes):
+  VILLAGE      36.04.05.2001 Kramatwatu (Kec. Kramatwatu, Kab. Serang)
+  OTHER_VILLAGE 36.04.05.2002 Margasana (same kecamatan, another village)
+  DISTRICT     36.04 Kabupaten Serang;  OTHER_DISTRICT 36.73 Kota Serang
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from tepat.regions.services import regions_load
+
+TEST_PROVINCES = {"36", "31"}
+VILLAGE = "36.04.05.2001"
+OTHER_VILLAGE = "36.04.05.2002"
+KECAMATAN = "36.04.05"
+DISTRICT = "36.04"
+OTHER_DISTRICT = "36.73"
+OTHER_DISTRICT_VILLAGE = "36.73.05.1001"
+PASSWORD = "rahasia-uji-123"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the region master for the test provinces once per test database."""
+    with django_db_blocker.unblock():
+        regions_load(actor=None, provinces=TEST_PROVINCES)
+
+
+@pytest.fixture
+def regions(db):
+    """For transactional tests, whose flush removes the session-loaded regions: load them again."""
+    regions_load(actor=None, provinces=TEST_PROVINCES)
+
+
+_serials = itertools.count(1)
+
+
+def make_nik(*, region6: str = "360405", born: date = date(1985, 3, 14), sex: int = 1, serial: int | None = None) -> str:
+    day = born.day + (40 if sex == 2 else 0)
+    return f"{region6}{day:02d}{born.month:02d}{born.year % 100:02d}{(serial or next(_serials)) % 10000 or 1:04d}"
+
+
+def make_kk(*, region6: str = "360405", issued: date = date(2015, 6, 2), serial: int | None = None) -> str:
+    return f"{region6}{issued.day:02d}{issued.month:02d}{issued.year % 100:02d}{(serial or next(_serials)) % 10000 or 1:04d}"
+
+
+def member_data(*, relation: int = 1, sex: int = 1, born: date = date(1985, 3, 14), name: str = "Ahmad Suryana",
+                **extra) -> dict:
+    data = {
+        "nik": make_nik(born=born, sex=sex),
+        "name": name,
+        "sex": sex,
+        "birth_place": "Serang",
+        "birth_date": born,
+        "relation": relation,
+        "marital_status": 2,
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def make_user(db):
+    from tepat.accounts.services import user_create
+
+    counter = itertools.count(1)
+
+    def _make(role: str, regions: list[str], username: str | None = None):
+        return user_create(actor=None, username=username or f"{role}{next(counter)}", password=PASSWORD,
+                           role=role, region_codes=regions, full_name=f"Uji {role}")
+
+    return _make
+
+
+@pytest.fixture
+def village_operator(make_user):
+    return make_user("village_operator", [VILLAGE], "op_desa")
+
+
+@pytest.fixture
+def other_village_operator(make_user):
+    return make_user("village_operator", [OTHER_VILLAGE], "op_desa_lain")
+
+
+@pytest.fixture
+def facilitator(make_user):
+    return make_user("facilitator", [VILLAGE], "psm")
+
+
+@pytest.fixture
+def village_head(make_user):
+    return make_user("village_head", [VILLAGE], "kades")
+
+
+@pytest.fixture
+def dinsos_operator(make_user):
+    return make_user("dinsos_operator", [DISTRICT], "op_dinsos")
+
+
+@pytest.fixture
+def other_dinsos_operator(make_user):
+    return make_user("dinsos_operator", [OTHER_DISTRICT], "op_dinsos_kota")
+
+
+@pytest.fixture
+def dinsos_supervisor(make_user):
+    return make_user("dinsos_supervisor", [DISTRICT], "spv_dinsos")
+
+
+@pytest.fixture
+def province_viewer(make_user):
+    return make_user("province_viewer", ["36"], "dinsos_prov")
+
+
+@pytest.fixture
+def auditor(make_user):
+    return make_user("auditor", [DISTRICT], "auditor")
+
+
+@pytest.fixture
+def other_auditor(make_user):
+    return make_user("auditor", [OTHER_DISTRICT], "auditor_kota")
+
+
+@pytest.fixture
+def administrator(make_user):
+    return make_user("administrator", [DISTRICT], "admin")
+
+
+@pytest.fixture
+def unassigned_operator(make_user):
+    return make_user("dinsos_operator", [], "tanpa_wilayah")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def family(dinsos_operator):
+    """An active family in VILLAGE with a head, a wife and a child, made through the services."""
+    from tepat.registry.services import family_create
+
+    return family_create(
+        actor=dinsos_operator,
+        region_code=VILLAGE,
+        data={"kk_number": make_kk(), "rw": "2", "rt": "05", "address": "Kp. Kramat", "floor": 8, "wall": 4},
+        members=[
+            member_data(relation=1, sex=1, born=date(1980, 1, 5), name="Budi Santoso"),
+            member_data(relation=2, sex=2, born=date(1983, 7, 21), name="Siti Aminah"),
+            member_data(relation=3, sex=1, born=date(2010, 11, 2), name="Rizki Pratama"),
+        ],
+    )
+
+
+@pytest.fixture
+def other_village_family(dinsos_operator):
+    from tepat.registry.services import family_create
+
+    return family_create(
+        actor=dinsos_operator,
+        region_code=OTHER_VILLAGE,
+        data={"kk_number": make_kk(), "rw": "1", "rt": "1"},
+        members=[member_data(relation=1, name="Dedi Kurniawan", born=date(1975, 4, 9))],
+    )

@@ -1,0 +1,1 @@
+"""Tepat: keeps a district's social-welfare register (DTKS) accurate and transparent."""

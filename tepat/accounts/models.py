@@ -1,0 +1,32 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tepat.accounts.roles import Role
+
+
+class User(AbstractUser):
+    """A person who signs in. One role; one or more assigned regions (no assignment: sees nothing)."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    failed_login_count = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RegionAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="region_assignments")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["region_id"]
+        constraints = [models.UniqueConstraint(fields=["user", "region"], name="unique_user_region")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.region_id}"

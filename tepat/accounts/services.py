@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
+
+from tepat.accounts.access import ensure_capability
+from tepat.accounts.models import RegionAssignment, User
+from tepat.accounts.roles import Capability, Role
+from tepat.audit.services import audit_record
+from tepat.core.exceptions import ValidationFailed
+from tepat.core.messages import Issue
+from tepat.regions.models import Region
+
+
+@dataclass(slots=True)
+class LoginOutcome:
+    user: User | None
+    locked_until: Any = None
+
+
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    role: str,
+    region_codes: list[str],
+    full_name: str = "",
+    email: str = "",
+) -> User:
+    """Create a user with a role and assigned regions. `actor=None` is the command line (setup)."""
+    if actor is not None:
+        ensure_capability(actor=actor, capability=Capability.USER_MANAGE)
+    if role not in Role.values:
+        raise ValidationFailed([Issue("unknown_role", "role", f"Peran tidak dikenal: {role}", f"Unknown role: {role}")])
+    found = set(Region.objects.filter(code__in=region_codes).values_list("code", flat=True))
+    missing = [code for code in region_codes if code not in found]
+    if missing:
+        raise ValidationFailed(
+            [Issue("unknown_region", "regions", f"Wilayah tidak dikenal: {', '.join(missing)}",
+                   f"Unknown region: {', '.join(missing)}")]
+        )
+    with transaction.atomic():
+        first, _, last = full_name.partition(" ")
+        user = User(username=username, role=role, first_name=first[:150], last_name=last[:150], email=email)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+        RegionAssignment.objects.bulk_create([RegionAssignment(user=user, region_id=c) for c in region_codes])
+        audit_record(
+            actor=actor, action="user.create", target=user,
+            region_code=region_codes[0] if region_codes else "",
+            data={"username": username, "role": role, "regions": region_codes},
+        )
+    return user
+
+
+def login_attempt(*, request: Any, username: str, password: str) -> LoginOutcome:
+    """Authenticate with lockout: after TEPAT_LOGIN_MAX_FAILURES failures the account locks for a while.
+
+    A locked account is refused even with the right password, and every outcome is audited.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        account = User.objects.select_for_update().filter(username=username).first()
+        if account is not None and account.locked_until and account.locked_until > now:
+            audit_record(actor=None, action="auth.login_refused_locked", target=account,
+                         data={"username": username, "locked_until": account.locked_until})
+            return LoginOutcome(None, account.locked_until)
+    user = authenticate(request, username=username, password=password)
+    with transaction.atomic():
+        if user is None:
+            if account is None:
+                audit_record(actor=None, action="auth.login_failed", data={"username": username[:150]})
+                return LoginOutcome(None)
+            account = User.objects.select_for_update().get(pk=account.pk)
+            account.failed_login_count += 1
+            locked_until = None
+            if account.failed_login_count >= settings.TEPAT_LOGIN_MAX_FAILURES:
+                locked_until = now + settings.TEPAT_LOGIN_LOCKOUT
+                account.locked_until = locked_until
+                account.failed_login_count = 0
+            account.save(update_fields=["failed_login_count", "locked_until"])
+            audit_record(
+                actor=None, action="auth.locked" if locked_until else "auth.login_failed", target=account,
+                data={"username": username, "locked_until": locked_until},
+            )
+            return LoginOutcome(None, locked_until)
+        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None, last_login=now)
+        audit_record(actor=user, action="auth.login", target=user, data={})
+        return LoginOutcome(user)
+
+
+def user_unlock(*, actor: Any, user: User) -> User:
+    ensure_capability(actor=actor, capability=Capability.USER_MANAGE)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = locked.locked_until
+        locked.locked_until = None
+        locked.failed_login_count = 0
+        locked.save(update_fields=["locked_until", "failed_login_count"])
+        audit_record(actor=actor, action="user.unlock", target=locked, data={"locked_until": before})
+    return locked

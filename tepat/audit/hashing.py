@@ -1,0 +1,53 @@
+"""Canonical form and hash of an audit event. `audit-verify` and the writer share these functions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def normalise_data(value: Any) -> Any:
+    """What JSON storage will give back: dates, UUIDs and decimals become strings."""
+    return json.loads(canonical_json(value))
+
+
+def timestamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(
+    *,
+    seq: int,
+    occurred_at: datetime,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    region_code: str,
+    data: Any,
+    request_id: str,
+    prev_hash: str,
+) -> str:
+    payload = {
+        "seq": seq,
+        "occurred_at": timestamp(occurred_at),
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "region_code": region_code,
+        "data": data,
+        "request_id": request_id,
+        "prev_hash": prev_hash,
+    }
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()

@@ -1,0 +1,168 @@
+"""The only writer of audit events. Called inside the caller's transaction, so that there is no change
+without a record and no record without a change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tepat.audit.hashing import event_hash, normalise_data
+from tepat.audit.models import AuditChainHead, AuditEvent
+from tepat.core.request_context import get_request_id
+
+SYSTEM_LABEL = "system"
+
+
+@dataclass(slots=True)
+class PendingEvent:
+    action: str
+    target_type: str = ""
+    target_id: str = ""
+    region_code: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _actor_parts(actor: Any) -> tuple[int | None, str]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, SYSTEM_LABEL
+    return actor.pk, actor.get_username()
+
+
+def _target_parts(target: Any) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    return target._meta.label_lower, str(target.pk)
+
+
+def _lock_head() -> AuditChainHead:
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the change it records.")
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: Any = None,
+    target_type: str = "",
+    target_id: str = "",
+    region_code: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. `target` (a model instance) fills target_type/target_id."""
+    if target is not None:
+        target_type, target_id = _target_parts(target)
+    return audit_record_many(
+        actor=actor,
+        events=[PendingEvent(action, target_type, str(target_id), region_code or "", data or {})],
+    )[0]
+
+
+def audit_record_many(*, actor: Any, events: Iterable[PendingEvent]) -> list[AuditEvent]:
+    """Append many events at once (bulk paths): one lock, one insert."""
+    head = _lock_head()
+    actor_id, actor_label = _actor_parts(actor)
+    request_id = get_request_id() or ""
+    now = timezone.now()
+    rows: list[AuditEvent] = []
+    seq, prev_hash = head.last_seq, head.last_hash
+    for pending in events:
+        seq += 1
+        data = normalise_data(dict(pending.data))
+        digest = event_hash(
+            seq=seq,
+            occurred_at=now,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=pending.action,
+            target_type=pending.target_type,
+            target_id=pending.target_id,
+            region_code=pending.region_code,
+            data=data,
+            request_id=request_id,
+            prev_hash=prev_hash,
+        )
+        rows.append(
+            AuditEvent(
+                seq=seq,
+                occurred_at=now,
+                actor_id=actor_id,
+                actor_label=actor_label,
+                action=pending.action,
+                target_type=pending.target_type,
+                target_id=pending.target_id,
+                region_code=pending.region_code,
+                data=data,
+                request_id=request_id,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
+        )
+        prev_hash = digest
+    if not rows:
+        return []
+    AuditEvent.objects.bulk_create(rows, batch_size=2000)
+    AuditChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev_hash)
+    return rows
+
+
+def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """{"field": {"before": old, "after": new}} for the fields whose value differs."""
+    return {
+        name: {"before": before.get(name), "after": after.get(name)}
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
+
+
+@dataclass(slots=True)
+class VerifyResult:
+    checked: int
+    ok: bool
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def audit_verify(*, chunk_size: int = 5000) -> VerifyResult:
+    """Recompute every hash in order. Names the first event whose hash, link or position is wrong."""
+    expected_prev = "0" * 64
+    expected_seq = 0
+    checked = 0
+    with transaction.atomic():
+        queryset = AuditEvent.objects.order_by("seq").values_list(
+            "seq", "occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id",
+            "region_code", "data", "request_id", "prev_hash", "hash",
+        )
+        for row in queryset.iterator(chunk_size=chunk_size):
+            (seq, occurred_at, actor_id, actor_label, action, target_type, target_id,
+             region_code, data, request_id, prev_hash, digest) = row
+            expected_seq += 1
+            if seq != expected_seq:
+                return VerifyResult(checked, False, expected_seq, f"event #{expected_seq} is missing (next is #{seq})")
+            if prev_hash != expected_prev:
+                return VerifyResult(checked, False, seq, "prev_hash does not match the previous event's hash")
+            recomputed = event_hash(
+                seq=seq, occurred_at=occurred_at, actor_id=actor_id, actor_label=actor_label,
+                action=action, target_type=target_type, target_id=target_id, region_code=region_code,
+                data=data, request_id=request_id, prev_hash=prev_hash,
+            )
+            if recomputed != digest:
+                return VerifyResult(checked, False, seq, "content does not match its hash (event altered)")
+            expected_prev = digest
+            checked += 1
+        head = AuditChainHead.objects.filter(pk=1).first()
+        if head is not None and (head.last_seq != expected_seq or head.last_hash != expected_prev):
+            return VerifyResult(
+                checked, False, expected_seq + 1,
+                f"chain head says #{head.last_seq} but the trail ends at #{expected_seq} (events removed at the end)",
+            )
+    return VerifyResult(checked, True)

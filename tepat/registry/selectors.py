@@ -1,0 +1,135 @@
+"""Reads of the registry, always through the actor's scope."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+
+from tepat.audit.models import AuditEvent
+from tepat.audit.services import audit_record
+from tepat.regions.selectors import region_subtree_q
+from tepat.registry import choices as c
+from tepat.registry.access import families_in_scope, individuals_in_scope, may_see_sensitive
+from tepat.registry.models import Family, Individual
+from tepat.registry.search import name_match_ids
+
+_IDENTITY_QUERY = re.compile(r"^[0-9\s.\-']{4,}$")
+
+
+@dataclass(slots=True)
+class FamilySearch:
+    families: QuerySet[Family] | list[Family]
+    kind: str  # "all", "identity", "name"
+    query: str
+
+
+def family_search(*, actor: Any, query: str = "", region_code: str = "", status: str = "active") -> FamilySearch:
+    """Families visible to the actor, filtered by NIK/KK (exact or prefix), name (typo-tolerant) and region.
+
+    Name results come best match first; other results by region, RW, RT and KK number.
+    """
+    families = families_in_scope(actor)
+    individuals = individuals_in_scope(actor)
+    if region_code:
+        # Intersects with the scope already applied: a region outside it simply yields nothing.
+        families = families.filter(region_subtree_q([region_code], "region_id"))
+        individuals = individuals.filter(region_subtree_q([region_code], "family__region_id"))
+    if status in c.FamilyStatus.values:
+        families = families.filter(status=status)
+    query = (query or "").strip()
+    families = families.select_related("region").annotate(
+        member_count=Count("members", filter=Q(members__presence__in=c.ACTIVE_PRESENCE))
+    )
+    if not query:
+        return FamilySearch(families, "all", query)
+    if _IDENTITY_QUERY.match(query):
+        digits = re.sub(r"\D", "", query)
+        if len(digits) == 16:
+            condition = Q(kk_number=digits) | Q(pk__in=individuals.filter(nik=digits).values("family_id"))
+        else:
+            condition = Q(kk_number__startswith=digits) | Q(
+                pk__in=individuals.filter(nik__startswith=digits).values("family_id")
+            )
+        _log_lookup(actor, "identity", region_code)
+        return FamilySearch(families.filter(condition), "identity", query)
+    ids = name_match_ids(individuals, query)
+    order = {}
+    for member_family in individuals.filter(pk__in=ids).values_list("pk", "family_id"):
+        order.setdefault(member_family[1], ids.index(member_family[0]))
+    ranked = sorted(families.filter(pk__in=order.keys()), key=lambda f: order[f.pk])
+    _log_lookup(actor, "name", region_code)
+    return FamilySearch(ranked, "name", query)
+
+
+def _log_lookup(actor: Any, kind: str, region_code: str) -> None:
+    """A search by identity number or name is a lookup of personal data: logged, without the query text."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="personal_data.search", region_code=region_code,
+                     data={"kind": kind})
+
+
+def family_heads(families: list[Family]) -> dict[Any, Individual]:
+    """Head of each family (or the first active member), in one query."""
+    heads: dict[Any, Individual] = {}
+    members = Individual.objects.filter(family__in=[f.pk for f in families], presence__in=c.ACTIVE_PRESENCE)
+    for member in members.order_by("family_id", "relation", "birth_date"):
+        heads.setdefault(member.family_id, member)
+    return heads
+
+
+@dataclass(slots=True)
+class FamilyDetail:
+    family: Family
+    members: list[Individual]
+    kk_history: list
+    programs: list
+    welfare: list
+    events: list[AuditEvent]
+    show_sensitive: bool
+
+
+def family_detail(*, actor: Any, family: Family) -> FamilyDetail:
+    """Everything on a family's page. Viewing it is a view of personal data, so it is logged."""
+    members = list(family.members.order_by("relation", "birth_date"))
+    member_ids = [str(m.pk) for m in members]
+    events = list(
+        AuditEvent.objects.filter(
+            Q(target_type="registry.family", target_id=str(family.pk))
+            | Q(target_type="registry.individual", target_id__in=member_ids)
+        ).select_related("actor").order_by("-seq")[:100]
+    )
+    with transaction.atomic():
+        audit_record(actor=actor, action="personal_data.view", target=family, region_code=family.region_id,
+                     data={"members": len(members), "sensitive": may_see_sensitive(actor)})
+    return FamilyDetail(
+        family=family,
+        members=members,
+        kk_history=list(family.kk_history.order_by("-created_at")),
+        programs=list(family.programs.all()),
+        welfare=list(family.welfare_statuses.all()),
+        events=events,
+        show_sensitive=may_see_sensitive(actor),
+    )
+
+
+def dashboard_counts(*, actor: Any) -> dict[str, Any]:
+    """Counts for the actor's regions, in a few aggregate queries."""
+    families = families_in_scope(actor)
+    individuals = individuals_in_scope(actor)
+    family_counts = families.aggregate(
+        active=Count("pk", filter=Q(status=c.FamilyStatus.ACTIVE)),
+        removed=Count("pk", filter=Q(status=c.FamilyStatus.REMOVED)),
+        with_warnings=Count("pk", filter=~Q(validation_warnings=[])),
+    )
+    member_counts = individuals.filter(family__status=c.FamilyStatus.ACTIVE).aggregate(
+        active=Count("pk", filter=Q(presence__in=c.ACTIVE_PRESENCE)),
+        died=Count("pk", filter=Q(presence=c.Presence.DIED)),
+        moved=Count("pk", filter=Q(presence__in=[c.Presence.MOVED_DOMESTIC, c.Presence.MOVED_ABROAD])),
+        not_found=Count("pk", filter=Q(presence=c.Presence.NOT_FOUND)),
+        with_warnings=Count("pk", filter=~Q(validation_warnings=[])),
+    )
+    return {"families": family_counts, "individuals": member_counts}

@@ -1,0 +1,234 @@
+"""Every write to the registry. Each service checks capability × region, validates, writes and records
+an audit event with before/after of the changed fields, all in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tepat.accounts.access import ensure_permission
+from tepat.accounts.roles import Capability
+from tepat.audit.services import audit_record, changed_fields
+from tepat.core.exceptions import BusinessRuleViolation, ValidationFailed
+from tepat.core.messages import Issue
+from tepat.regions.models import Region
+from tepat.registry import choices as c
+from tepat.registry.identity import name_key
+from tepat.registry.models import Family, Individual, KKNumberHistory
+from tepat.registry.validation import (
+    FAMILY_FIELDS,
+    INDIVIDUAL_FIELDS,
+    clean_family,
+    clean_individual,
+)
+
+
+def _snapshot(obj: Any, fields: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    values = {}
+    for name in fields:
+        value = getattr(obj, name)
+        values[name] = value.isoformat() if isinstance(value, date) else value
+    return values
+
+
+def _raise_if(errors: list[Issue]) -> None:
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _village_or_error(region_code: str) -> Region:
+    region = Region.objects.filter(code=region_code).first()
+    if region is None or region.level != Region.Level.VILLAGE:
+        raise ValidationFailed([Issue("region", "region", f"wilayah '{region_code}' bukan desa/kelurahan yang dikenal",
+                                      f"region '{region_code}' is not a known village")])
+    return region
+
+
+def _check_kk_free(kk_number: str, *, family_id: Any = None) -> list[Issue]:
+    clash = Family.objects.filter(kk_number=kk_number, status=c.FamilyStatus.ACTIVE).exclude(pk=family_id)
+    if kk_number and clash.exists():
+        return [Issue("kk_in_use", "kk_number", f"No. KK {kk_number} sudah dipakai keluarga lain",
+                      f"KK number {kk_number} is already used by another family")]
+    return []
+
+
+def _check_member_rules(*, family: Family, nik: str, relation: int | None, presence: int,
+                        individual_id: Any = None) -> list[Issue]:
+    errors: list[Issue] = []
+    if presence not in c.ACTIVE_PRESENCE:
+        return errors
+    others = Individual.objects.filter(nik=nik, presence__in=c.ACTIVE_PRESENCE).exclude(pk=individual_id)
+    if nik and others.filter(family=family).exists():
+        errors.append(Issue("nik_duplicate", "nik", f"NIK {nik} sudah ada di keluarga ini",
+                            f"NIK {nik} is already in this family"))
+    elif nik and others.exclude(family=family).exists():
+        errors.append(Issue("nik_in_other_family", "nik", f"NIK {nik} sudah terdaftar di keluarga lain",
+                            f"NIK {nik} is already registered in another family"))
+    if relation == c.Relation.HEAD:
+        heads = Individual.objects.filter(family=family, relation=c.Relation.HEAD,
+                                          presence__in=c.ACTIVE_PRESENCE).exclude(pk=individual_id)
+        if heads.exists():
+            errors.append(Issue("second_head", "relation", "keluarga ini sudah punya kepala keluarga",
+                                "this family already has a head of family"))
+    return errors
+
+
+def _ensure_active(family: Family) -> None:
+    if family.status != c.FamilyStatus.ACTIVE:
+        raise BusinessRuleViolation("Keluarga sudah dihapus dari daftar / The family has been removed from the list")
+
+
+@transaction.atomic
+def family_create(*, actor: Any, region_code: str, data: dict[str, Any],
+                  members: list[dict[str, Any]] | None = None) -> Family:
+    """Create a family in a village, with its first KK number in the history and optional members."""
+    ensure_permission(actor=actor, capability=Capability.REGISTRY_EDIT, region_code=region_code)
+    _village_or_error(region_code)
+    values, errors, warnings = clean_family({"kk_number": "", **data})
+    errors += _check_kk_free(values.get("kk_number", ""))
+    _raise_if(errors)
+    family = Family(region_id=region_code, validation_warnings=[w.as_dict() for w in warnings], **values)
+    family.full_clean()
+    family.save()
+    KKNumberHistory.objects.create(family=family, kk_number=family.kk_number, valid_from=timezone.localdate(),
+                                   reason="created")
+    audit_record(actor=actor, action="family.create", target=family, region_code=region_code,
+                 data={"after": _snapshot(family, FAMILY_FIELDS)})
+    for member in members or []:
+        individual_add(actor=actor, family=family, data=member)
+    return family
+
+
+@transaction.atomic
+def family_update(*, actor: Any, family: Family, data: dict[str, Any], reason: str = "") -> Family:
+    """Change family fields. A changed KK number is recorded in the KK history."""
+    ensure_permission(actor=actor, capability=Capability.REGISTRY_EDIT, region_code=family.region_id)
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    _ensure_active(family)
+    values, errors, _warnings = clean_family(data)
+    if "kk_number" in values and values["kk_number"] != family.kk_number:
+        errors += _check_kk_free(values["kk_number"], family_id=family.pk)
+    _raise_if(errors)
+    before = _snapshot(family, FAMILY_FIELDS)
+    for key, value in values.items():
+        setattr(family, key, value)
+    after = _snapshot(family, FAMILY_FIELDS)
+    diff = changed_fields(before, after)
+    if not diff:
+        return family
+    if "kk_number" in diff:
+        today = timezone.localdate()
+        KKNumberHistory.objects.filter(family=family, valid_to__isnull=True).update(valid_to=today)
+        KKNumberHistory.objects.create(family=family, kk_number=family.kk_number, valid_from=today,
+                                       reason=reason or "kk_changed")
+    _, _, family_warnings = clean_family({"kk_number": family.kk_number})
+    family.validation_warnings = [w.as_dict() for w in family_warnings]
+    family.full_clean()
+    family.save()
+    audit_record(actor=actor, action="family.update", target=family, region_code=family.region_id,
+                 data={"changes": diff, "reason": reason})
+    return family
+
+
+@transaction.atomic
+def family_remove(*, actor: Any, family: Family, reason: str, note: str = "",
+                  on_date: date | None = None) -> Family:
+    """Remove a family from the active list: a status with reason and date, never a delete."""
+    ensure_permission(actor=actor, capability=Capability.REGISTRY_EDIT, region_code=family.region_id)
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    _ensure_active(family)
+    if reason not in c.FamilyRemovalReason.values:
+        raise ValidationFailed([Issue("reason", "reason", "alasan penghapusan wajib dipilih",
+                                      "a removal reason is required")])
+    before = _snapshot(family, ("status", "status_reason", "status_note", "status_date"))
+    family.status = c.FamilyStatus.REMOVED
+    family.status_reason = reason
+    family.status_note = note.strip()
+    family.status_date = on_date or timezone.localdate()
+    family.save(update_fields=["status", "status_reason", "status_note", "status_date", "updated_at"])
+    after = _snapshot(family, ("status", "status_reason", "status_note", "status_date"))
+    audit_record(actor=actor, action="family.remove", target=family, region_code=family.region_id,
+                 data={"changes": changed_fields(before, after)})
+    return family
+
+
+@transaction.atomic
+def individual_add(*, actor: Any, family: Family, data: dict[str, Any]) -> Individual:
+    ensure_permission(actor=actor, capability=Capability.REGISTRY_EDIT, region_code=family.region_id)
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    _ensure_active(family)
+    values, errors, warnings = clean_individual({"nik": "", "name": "", **data})
+    presence = c.Presence.LIVING
+    errors += _check_member_rules(family=family, nik=values.get("nik", ""), relation=values.get("relation"),
+                                  presence=presence)
+    _raise_if(errors)
+    individual = Individual(family=family, name_key=name_key(values["name"]), presence=presence,
+                            validation_warnings=[w.as_dict() for w in warnings], **values)
+    individual.full_clean()
+    individual.save()
+    audit_record(actor=actor, action="individual.add", target=individual, region_code=family.region_id,
+                 data={"family": str(family.pk), "after": _snapshot(individual, INDIVIDUAL_FIELDS)})
+    return individual
+
+
+@transaction.atomic
+def individual_update(*, actor: Any, individual: Individual, data: dict[str, Any], reason: str = "") -> Individual:
+    region_code = individual.family.region_id
+    ensure_permission(actor=actor, capability=Capability.REGISTRY_EDIT, region_code=region_code)
+    individual = Individual.objects.select_for_update().select_related("family").get(pk=individual.pk)
+    _ensure_active(individual.family)
+    before = _snapshot(individual, INDIVIDUAL_FIELDS)
+    current = {name: getattr(individual, name) for name in INDIVIDUAL_FIELDS}
+    values, errors, warnings = clean_individual(data, current=current)
+    merged = {**current, **values}
+    if "nik" in values or "relation" in values:
+        errors += _check_member_rules(family=individual.family, nik=merged["nik"], relation=merged["relation"],
+                                      presence=individual.presence, individual_id=individual.pk)
+    _raise_if(errors)
+    for key, value in values.items():
+        setattr(individual, key, value)
+    individual.name_key = name_key(individual.name)
+    individual.validation_warnings = [w.as_dict() for w in warnings]
+    diff = changed_fields(before, _snapshot(individual, INDIVIDUAL_FIELDS))
+    if not diff:
+        return individual
+    individual.full_clean()
+    individual.save()
+    audit_record(actor=actor, action="individual.update", target=individual, region_code=region_code,
+                 data={"family": str(individual.family_id), "changes": diff, "reason": reason})
+    return individual
+
+
+@transaction.atomic
+def individual_set_presence(*, actor: Any, individual: Individual, presence: int, note: str = "",
+                            on_date: date | None = None) -> Individual:
+    """Record that a member died, moved, was not found, or is back: the row stays, its status changes."""
+    region_code = individual.family.region_id
+    ensure_permission(actor=actor, capability=Capability.REGISTRY_EDIT, region_code=region_code)
+    individual = Individual.objects.select_for_update().select_related("family").get(pk=individual.pk)
+    _ensure_active(individual.family)
+    if presence not in c.Presence.values:
+        raise ValidationFailed([Issue("choice", "presence", f"status keberadaan '{presence}' tidak dikenal",
+                                      f"presence status '{presence}' is unknown")])
+    errors: list[Issue] = []
+    if presence in c.ACTIVE_PRESENCE and individual.presence not in c.ACTIVE_PRESENCE:
+        errors += _check_member_rules(family=individual.family, nik=individual.nik, relation=individual.relation,
+                                      presence=presence, individual_id=individual.pk)
+    if presence not in c.ACTIVE_PRESENCE and not note.strip() and presence != c.Presence.DIED:
+        errors.append(Issue("note", "presence_note", "keterangan wajib diisi untuk status ini",
+                            "a note is required for this status"))
+    _raise_if(errors)
+    fields = ("presence", "presence_note", "presence_date")
+    before = _snapshot(individual, fields)
+    individual.presence = presence
+    individual.presence_note = note.strip()
+    individual.presence_date = on_date or timezone.localdate()
+    individual.save(update_fields=[*fields, "updated_at"])
+    audit_record(actor=actor, action="individual.presence", target=individual, region_code=region_code,
+                 data={"family": str(individual.family_id),
+                       "changes": changed_fields(before, _snapshot(individual, fields))})
+    return individual
+
