@@ -1,0 +1,64 @@
+# Tepat — the README's two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_FAMILIES ?= 20000
+DEMO_SEED ?= 2025
+
+.PHONY: install install-dev demo serve test lint check-migrations messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## demo: set up everything on SQLite under ./var/ and serve http://127.0.0.1:8000 (safe to rerun)
+demo: install
+	$(BIN)/tepat migrate --noinput
+	$(BIN)/tepat load-regions
+	$(BIN)/tepat demo-data --region 36.04 --families $(DEMO_FAMILIES) --seed $(DEMO_SEED)
+	$(BIN)/tepat demo-users
+	$(MAKE) --no-print-directory serve
+
+## serve: the background worker and the web server (Ctrl-C stops both)
+serve: install
+	scripts/serve.sh
+
+## test: the whole suite on SQLite, and on PostgreSQL too when TEPAT_TEST_DATABASE_URL is set
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	DJANGO_SETTINGS_MODULE=config.django.test $(BIN)/tepat makemigrations --check --dry-run
+	@echo "== Test suite on SQLite"
+	env -u TEPAT_TEST_DATABASE_URL -u DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$TEPAT_TEST_DATABASE_URL" ]; then \
+		echo "== Test suite on PostgreSQL ($${TEPAT_TEST_DATABASE_URL%%\?*})"; \
+		$(BIN)/pytest; \
+	else \
+		echo "== PostgreSQL run skipped: set TEPAT_TEST_DATABASE_URL=postgres://user@host:5432/tepat to run it"; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+check-migrations: install-dev
+	DJANGO_SETTINGS_MODULE=config.django.test $(BIN)/tepat makemigrations --check --dry-run
+
+## messages: refresh the Indonesian/English catalogues and compile them (needs GNU gettext)
+messages: install-dev
+	cd tepat && ../$(BIN)/tepat makemessages -l id -l en --no-obsolete --ignore "*/tests/*" && ../$(BIN)/tepat compilemessages
+
+clean:
+	rm -rf $(VENV) var/tepat.sqlite3* var/static

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Starts the background-job worker and the web server together; stopping the server stops the worker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+"$BIN/tepat" db_worker --interval 1 &
+WORKER=$!
+trap 'kill "$WORKER" 2>/dev/null || true' EXIT INT TERM
+echo "Tepat: http://127.0.0.1:8000  (worker pid $WORKER; Ctrl-C to stop)"
+"$BIN/tepat" runserver 127.0.0.1:8000
