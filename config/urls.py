@@ -8,5 +8,6 @@ urlpatterns = [
     path("akun/", include("tepat.accounts.urls")),
     path("registri/", include("tepat.registry.urls")),
     path("audit/", include("tepat.audit.urls")),
+    path("pemutakhiran/", include("tepat.updates.urls")),
     path("", include("tepat.web.urls")),
 ]
