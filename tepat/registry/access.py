@@ -16,12 +16,12 @@ from tepat.registry.models import Family, Individual
 
 def families_in_scope(actor: Any) -> QuerySet[Family]:
     ensure_capability(actor=actor, capability=Capability.REGISTRY_VIEW)
-    return Family.objects.filter(scope_q(actor, "region_id"))
+    return Family.objects.filter(scope_q(actor, "region__code"))
 
 
 def individuals_in_scope(actor: Any) -> QuerySet[Individual]:
     ensure_capability(actor=actor, capability=Capability.REGISTRY_VIEW)
-    return Individual.objects.filter(scope_q(actor, "family__region_id"))
+    return Individual.objects.filter(scope_q(actor, "family__region__code"))
 
 
 def access_family(*, actor: Any, family_id: Any) -> Family:

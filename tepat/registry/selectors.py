@@ -36,8 +36,8 @@ def family_search(*, actor: Any, query: str = "", region_code: str = "", status:
     individuals = individuals_in_scope(actor)
     if region_code:
         # Intersects with the scope already applied: a region outside it simply yields nothing.
-        families = families.filter(region_subtree_q([region_code], "region_id"))
-        individuals = individuals.filter(region_subtree_q([region_code], "family__region_id"))
+        families = families.filter(region_subtree_q([region_code], "region__code"))
+        individuals = individuals.filter(region_subtree_q([region_code], "family__region__code"))
     if status in c.FamilyStatus.values:
         families = families.filter(status=status)
     query = (query or "").strip()
