@@ -9,6 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
+from tepat.accounts.access import ensure_permission
+from tepat.accounts.roles import Capability
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_record
 from tepat.regions.selectors import region_subtree_q
@@ -43,7 +45,7 @@ def family_search(*, actor: Any, query: str = "", region_code: str = "", status:
     query = (query or "").strip()
     families = families.select_related("region").annotate(
         member_count=Count("members", filter=Q(members__presence__in=c.ACTIVE_PRESENCE))
-    )
+    ).order_by("region_id", "rw", "rt", "kk_number", "id")  # Meta.ordering is dropped by GROUP BY queries
     if not query:
         return FamilySearch(families, "all", query)
     if _IDENTITY_QUERY.match(query):
@@ -94,6 +96,7 @@ class FamilyDetail:
 
 def family_detail(*, actor: Any, family: Family) -> FamilyDetail:
     """Everything on a family's page. Viewing it is a view of personal data, so it is logged."""
+    ensure_permission(actor=actor, capability=Capability.REGISTRY_VIEW, region_code=family.region_id)
     members = list(family.members.order_by("relation", "birth_date"))
     member_ids = [str(m.pk) for m in members]
     events = list(

@@ -1,0 +1,236 @@
+"""Registry pages. Thin handlers: parse with a form (types only), fetch through `access_*`, call one
+service or selector, render. Capability and scope are checked by those functions: a missing capability
+is 403, an object outside the actor's regions is 404 exactly like an absent one.
+
+A form the service rejects is shown again with the service's field messages and status 422.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tepat.accounts.access import ensure_capability
+from tepat.accounts.roles import Capability
+from tepat.core.exceptions import BusinessRuleViolation, ValidationFailed
+from tepat.registry.access import access_family, access_individual
+from tepat.registry.forms import (
+    FamilyCreateForm,
+    FamilyFilterForm,
+    FamilyRemoveForm,
+    FamilyUpdateForm,
+    IndividualForm,
+    IndividualUpdateForm,
+    PresenceForm,
+    apply_service_errors,
+)
+from tepat.registry.selectors import family_detail, family_heads, family_search
+from tepat.registry.services import (
+    family_create,
+    family_remove,
+    family_update,
+    individual_add,
+    individual_set_presence,
+    individual_update,
+)
+
+PAGE_SIZE = 25
+
+
+def _is_partial(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The submitted data on POST (even when empty, so the service reports what is missing)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _form_response(request: HttpRequest, template: str, context: dict[str, Any], form: Any) -> HttpResponse:
+    status = 200
+    if form.is_bound and form.errors:
+        status = 409 if getattr(form, "conflict", False) else 422
+    return render(request, template, context, status=status)
+
+
+def _family_url(family: Any, anchor: str = "") -> str:
+    return reverse("registry:family_detail", args=[family.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _editable_family(request: HttpRequest, pk: Any) -> Any:
+    """Capability first (403 reveals nothing about the object), then the scoped fetch (404)."""
+    ensure_capability(actor=request.user, capability=Capability.REGISTRY_EDIT)
+    return access_family(actor=request.user, family_id=pk)
+
+
+def _editable_individual(request: HttpRequest, pk: Any) -> Any:
+    ensure_capability(actor=request.user, capability=Capability.REGISTRY_EDIT)
+    return access_individual(actor=request.user, individual_id=pk)
+
+
+def _conflict(form: Any, exc: BusinessRuleViolation) -> None:
+    form.add_error(None, exc.message)
+    form.conflict = True
+
+
+@login_required
+@require_GET
+def family_list(request: HttpRequest) -> HttpResponse:
+    form = FamilyFilterForm(request.GET, actor=request.user)
+    search = family_search(actor=request.user, **form.search_args())
+    page = Paginator(search.families, PAGE_SIZE).get_page(request.GET.get("page"))
+    families = list(page.object_list)
+    heads = family_heads(families)
+    context = {
+        "form": form,
+        "search": search,
+        "page": page,
+        "rows": [(family, heads.get(family.pk)) for family in families],
+    }
+    template = "registry/_family_results.html" if _is_partial(request) else "registry/family_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+@require_GET
+def family_detail_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    family = access_family(actor=request.user, family_id=pk)
+    detail = family_detail(actor=request.user, family=family)
+    head = family_heads([family]).get(family.pk)
+    return render(request, "registry/family_detail.html", {"detail": detail, "family": detail.family, "head": head})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_create_view(request: HttpRequest) -> HttpResponse:
+    ensure_capability(actor=request.user, capability=Capability.REGISTRY_EDIT)
+    form = FamilyCreateForm(_posted(request), actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family = family_create(actor=request.user, region_code=form.cleaned_data["region"],
+                                   data=form.family_data(), members=[form.head_data()])
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc, prefix="head_")
+        else:
+            messages.success(request, _("The family was saved."))
+            return redirect(_family_url(family))
+    context = {"form": form, "title": _("New family"), "cancel_url": reverse("registry:family_list")}
+    return _form_response(request, "registry/family_form.html", context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_update_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    family = _editable_family(request, pk)
+    form = FamilyUpdateForm(_posted(request), initial=FamilyUpdateForm.initial_from(family))
+    if request.method == "POST" and form.is_valid():
+        try:
+            family_update(actor=request.user, family=family, data=form.family_data(),
+                          reason=form.cleaned_data["reason"])
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except BusinessRuleViolation as exc:
+            _conflict(form, exc)
+        else:
+            messages.success(request, _("The family was saved."))
+            return redirect(_family_url(family))
+    context = {"form": form, "family": family, "title": _("Edit family"), "cancel_url": _family_url(family)}
+    return _form_response(request, "registry/family_form.html", context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_remove_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    family = _editable_family(request, pk)
+    form = FamilyRemoveForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            family_remove(actor=request.user, family=family, reason=form.cleaned_data["reason"],
+                          note=form.cleaned_data["note"], on_date=form.cleaned_data["on_date"])
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except BusinessRuleViolation as exc:
+            _conflict(form, exc)
+        else:
+            messages.success(request, _("The family was removed from the active list."))
+            return redirect(_family_url(family))
+    context = {"form": form, "family": family, "cancel_url": _family_url(family)}
+    return _form_response(request, "registry/family_remove.html", context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def individual_add_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    family = _editable_family(request, pk)
+    form = IndividualForm(_posted(request), actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = individual_add(actor=request.user, family=family, data=form.individual_data())
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except BusinessRuleViolation as exc:
+            _conflict(form, exc)
+        else:
+            messages.success(request, _("The member was added."))
+            return redirect(_family_url(family, f"member-{member.pk}"))
+    context = {"form": form, "family": family, "title": _("Add a member"), "cancel_url": _family_url(family)}
+    return _form_response(request, "registry/member_form.html", context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def individual_update_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    member = _editable_individual(request, pk)
+    form = IndividualUpdateForm(_posted(request), actor=request.user,
+                                initial=IndividualUpdateForm.initial_from(member))
+    if request.method == "POST" and form.is_valid():
+        try:
+            individual_update(actor=request.user, individual=member, data=form.individual_data(),
+                              reason=form.cleaned_data["reason"])
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except BusinessRuleViolation as exc:
+            _conflict(form, exc)
+        else:
+            messages.success(request, _("The member was saved."))
+            return redirect(_family_url(member.family, f"member-{member.pk}"))
+    context = {"form": form, "family": member.family, "member": member, "title": _("Edit member"),
+               "cancel_url": _family_url(member.family, f"member-{member.pk}")}
+    return _form_response(request, "registry/member_form.html", context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def individual_presence_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    member = _editable_individual(request, pk)
+    form = PresenceForm(_posted(request), initial={"presence": member.presence,
+                                                       "presence_note": member.presence_note,
+                                                       "presence_date": member.presence_date})
+    if request.method == "POST" and form.is_valid():
+        try:
+            individual_set_presence(actor=request.user, individual=member,
+                                    presence=form.cleaned_data["presence"],
+                                    note=form.cleaned_data["presence_note"],
+                                    on_date=form.cleaned_data["presence_date"])
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except BusinessRuleViolation as exc:
+            _conflict(form, exc)
+        else:
+            messages.success(request, _("The member's presence was recorded."))
+            return redirect(_family_url(member.family, f"member-{member.pk}"))
+    context = {"form": form, "family": member.family, "member": member,
+               "cancel_url": _family_url(member.family, f"member-{member.pk}")}
+    return _form_response(request, "registry/presence_form.html", context, form)

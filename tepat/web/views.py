@@ -1,0 +1,21 @@
+"""The start page after signing in: counts for the actor's regions and the regions themselves."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from tepat.accounts.access import actor_region_codes
+from tepat.regions.selectors import region_get, region_path
+from tepat.registry.selectors import dashboard_counts
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    counts = dashboard_counts(actor=request.user)
+    regions = [region_path(region) for code in actor_region_codes(request.user)
+               if (region := region_get(code=code)) is not None]
+    return render(request, "web/dashboard.html", {"counts": counts, "region_paths": regions})
