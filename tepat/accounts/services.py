@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from tepat.accounts.access import ensure_capability
+from tepat.accounts.access import actor_in_scope, ensure_capability
 from tepat.accounts.models import RegionAssignment, User
 from tepat.accounts.roles import Capability, Role
 from tepat.audit.services import audit_record
@@ -45,11 +48,21 @@ def user_create(
             [Issue("unknown_region", "regions", f"Wilayah tidak dikenal: {', '.join(missing)}",
                    f"Unknown region: {', '.join(missing)}")]
         )
+    # An administrator assigns only regions inside their own: else a district could create a province user.
+    outside = [code for code in region_codes if actor is not None and not actor_in_scope(actor, code)]
+    if outside:
+        raise ValidationFailed(
+            [Issue("region_out_of_scope", "regions", f"Wilayah di luar wilayah Anda: {', '.join(outside)}",
+                   f"Region outside your regions: {', '.join(outside)}")]
+        )
     with transaction.atomic():
         first, _, last = full_name.partition(" ")
         user = User(username=username, role=role, first_name=first[:150], last_name=last[:150], email=email)
+        issues = _validation_issues("password", lambda: validate_password(password, user))
         user.set_password(password)
-        user.full_clean()
+        issues += _validation_issues("user", user.full_clean)
+        if issues:
+            raise ValidationFailed(issues)
         user.save()
         RegionAssignment.objects.bulk_create([RegionAssignment(user=user, region_id=c) for c in region_codes])
         audit_record(
@@ -58,6 +71,24 @@ def user_create(
             data={"username": username, "role": role, "regions": region_codes},
         )
     return user
+
+
+def _validation_issues(field_name: str, check: Callable[[], None]) -> list[Issue]:
+    """Run a Django check in Indonesian and in English (some validators translate when they raise);
+    its errors as bilingual Issues, on the field Django names or else on `field_name`."""
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for language in ("id", "en"):
+        with translation.override(language):
+            try:
+                check()
+            except DjangoValidationError as exc:
+                by_field = exc.error_dict.items() if hasattr(exc, "error_dict") else [(field_name, exc.error_list)]
+                found[language] = [(name, error.code or "invalid", " ".join(error.messages))
+                                   for name, errors in by_field for error in errors]
+            else:
+                return []
+    return [Issue(code, name, text_id, text_en)
+            for (name, code, text_id), (_, _, text_en) in zip(found["id"], found["en"], strict=True)]
 
 
 def login_attempt(*, request: Any, username: str, password: str) -> LoginOutcome:

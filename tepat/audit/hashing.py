@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,8 +16,28 @@ def canonical_json(value: Any) -> str:
 
 
 def normalise_data(value: Any) -> Any:
-    """What JSON storage will give back: dates, UUIDs and decimals become strings."""
-    return json.loads(canonical_json(value))
+    """What JSON storage will give back: dates, UUIDs and decimals become strings.
+
+    Floats are put in the form PostgreSQL's jsonb returns (it stores numbers as numeric): 1e16 comes
+    back as 10000000000000000 and -0.0 as 0.0, and NaN/Infinity are not JSON, so they become strings.
+    """
+    return _jsonb_stable(json.loads(canonical_json(value)))
+
+
+def _jsonb_stable(value: Any) -> Any:
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value == 0:
+            return 0.0
+        if value.is_integer() and abs(value) >= 1e16:
+            return int(value)
+        return value
+    if isinstance(value, dict):
+        return {key: _jsonb_stable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonb_stable(item) for item in value]
+    return value
 
 
 def timestamp(value: datetime) -> str:

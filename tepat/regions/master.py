@@ -13,7 +13,8 @@ DECREE = "Kepmendagri No. 300.2.2-2138 Tahun 2025"
 
 _KOTA = re.compile(r"^kota\b", re.IGNORECASE)
 _PREFIX = re.compile(
-    r"^(provinsi|prov|kabupaten|kab|kota administrasi|kota adm|kota|kecamatan|kec|distrik|kelurahan|kel|desa|ds)\.?\s+"
+    r"^(provinsi|prov|kabupaten administrasi|kabupaten adm|kab administrasi|kab adm|kabupaten|kab"
+    r"|kota administrasi|kota adm|kota|kecamatan|kec|distrik|kelurahan|kel|desa|ds)\.?\s+"
 )
 _NOISE = re.compile(r"[^a-z0-9' ]+")
 _SPACES = re.compile(r"\s+")

@@ -28,17 +28,21 @@ def regions_load(*, actor: Any = None, provinces: set[str] | None = None) -> Loa
     with transaction.atomic():
         existing = {
             row[0]: row[1:]
-            for row in Region.objects.values_list("code", "name", "level", "kind", "parent_id", "postal_code")
+            for row in Region.objects.values_list(
+                "code", "name", "level", "kind", "parent_id", "postal_code", "name_key"
+            )
         }
         new_rows: list[Region] = []
         changed: list[Region] = []
         counts = {1: 0, 2: 0, 3: 0, 4: 0}
         for row in iter_master(provinces):
             counts[row.level] += 1
-            values = (row.name, row.level, row.kind, row.parent_code, row.postal_code)
+            key = name_key(row.name)
+            # name_key is compared too, so that a better key function reaches rows loaded before it.
+            values = (row.name, row.level, row.kind, row.parent_code, row.postal_code, key)
             region = Region(
                 code=row.code, name=row.name, level=row.level, kind=row.kind,
-                parent_id=row.parent_code, postal_code=row.postal_code, name_key=name_key(row.name),
+                parent_id=row.parent_code, postal_code=row.postal_code, name_key=key,
             )
             current = existing.get(row.code)
             if current is None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tepat.accounts.access import ensure_permission
 from tepat.accounts.roles import Capability
@@ -39,6 +40,22 @@ def _raise_if(errors: list[Issue]) -> None:
         raise ValidationFailed(errors)
 
 
+def _full_clean(obj: Any) -> None:
+    """Model limits (lengths) as bilingual ValidationFailed, not Django's ValidationError."""
+    try:
+        obj.full_clean()
+    except DjangoValidationError as exc:
+        issues = []
+        for name, errors in exc.error_dict.items():
+            for error in errors:
+                with translation.override("id"):
+                    text_id = " ".join(error.messages)
+                with translation.override("en"):
+                    text_en = " ".join(error.messages)
+                issues.append(Issue(error.code or "invalid", name, f"{name}: {text_id}", f"{name}: {text_en}"))
+        raise ValidationFailed(issues) from exc
+
+
 def _village_or_error(region_code: str) -> Region:
     region = Region.objects.filter(code=region_code).first()
     if region is None or region.level != Region.Level.VILLAGE:
@@ -60,7 +77,9 @@ def _check_member_rules(*, family: Family, nik: str, relation: int | None, prese
     errors: list[Issue] = []
     if presence not in c.ACTIVE_PRESENCE:
         return errors
-    others = Individual.objects.filter(nik=nik, presence__in=c.ACTIVE_PRESENCE).exclude(pk=individual_id)
+    # Members of a removed family keep their rows, but no longer hold their NIK (like a removed KK).
+    others = Individual.objects.filter(nik=nik, presence__in=c.ACTIVE_PRESENCE,
+                                       family__status=c.FamilyStatus.ACTIVE).exclude(pk=individual_id)
     if nik and others.filter(family=family).exists():
         errors.append(Issue("nik_duplicate", "nik", f"NIK {nik} sudah ada di keluarga ini",
                             f"NIK {nik} is already in this family"))
@@ -91,7 +110,7 @@ def family_create(*, actor: Any, region_code: str, data: dict[str, Any],
     errors += _check_kk_free(values.get("kk_number", ""))
     _raise_if(errors)
     family = Family(region_id=region_code, validation_warnings=[w.as_dict() for w in warnings], **values)
-    family.full_clean()
+    _full_clean(family)
     family.save()
     KKNumberHistory.objects.create(family=family, kk_number=family.kk_number, valid_from=timezone.localdate(),
                                    reason="created")
@@ -126,7 +145,7 @@ def family_update(*, actor: Any, family: Family, data: dict[str, Any], reason: s
                                        reason=reason or "kk_changed")
     _, _, family_warnings = clean_family({"kk_number": family.kk_number})
     family.validation_warnings = [w.as_dict() for w in family_warnings]
-    family.full_clean()
+    _full_clean(family)
     family.save()
     audit_record(actor=actor, action="family.update", target=family, region_code=family.region_id,
                  data={"changes": diff, "reason": reason})
@@ -167,7 +186,7 @@ def individual_add(*, actor: Any, family: Family, data: dict[str, Any]) -> Indiv
     _raise_if(errors)
     individual = Individual(family=family, name_key=name_key(values["name"]), presence=presence,
                             validation_warnings=[w.as_dict() for w in warnings], **values)
-    individual.full_clean()
+    _full_clean(individual)
     individual.save()
     audit_record(actor=actor, action="individual.add", target=individual, region_code=family.region_id,
                  data={"family": str(family.pk), "after": _snapshot(individual, INDIVIDUAL_FIELDS)})
@@ -195,7 +214,7 @@ def individual_update(*, actor: Any, individual: Individual, data: dict[str, Any
     diff = changed_fields(before, _snapshot(individual, INDIVIDUAL_FIELDS))
     if not diff:
         return individual
-    individual.full_clean()
+    _full_clean(individual)
     individual.save()
     audit_record(actor=actor, action="individual.update", target=individual, region_code=region_code,
                  data={"family": str(individual.family_id), "changes": diff, "reason": reason})
@@ -226,9 +245,11 @@ def individual_set_presence(*, actor: Any, individual: Individual, presence: int
     individual.presence = presence
     individual.presence_note = note.strip()
     individual.presence_date = on_date or timezone.localdate()
+    diff = changed_fields(before, _snapshot(individual, fields))
+    if not diff:  # no record without a change
+        return individual
     individual.save(update_fields=[*fields, "updated_at"])
     audit_record(actor=actor, action="individual.presence", target=individual, region_code=region_code,
-                 data={"family": str(individual.family_id),
-                       "changes": changed_fields(before, _snapshot(individual, fields))})
+                 data={"family": str(individual.family_id), "changes": diff})
     return individual
 

@@ -122,6 +122,22 @@ def clean_family(data: dict[str, Any]) -> tuple[dict[str, Any], list[Issue], lis
     return out, errors, warnings
 
 
+_YES = {"1", "true", "ya", "y", "yes"}
+_NO = {"", "0", "false", "tidak", "n", "no"}
+
+
+def _yes_no(field: str, value: Any, issues: list[Issue]) -> bool:
+    """A real yes/no: bool("0") and bool("false") would be True."""
+    if value is None or isinstance(value, bool | int):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _YES or text in _NO:
+        return text in _YES
+    issues.append(_err(field, "yes_no", f"{field}: '{value}' harus ya atau tidak",
+                       f"{field}: '{value}' must be yes or no"))
+    return False
+
+
 def _parse_date(field: str, value: Any, issues: list[Issue]) -> date | None:
     if value in (None, ""):
         return None
@@ -155,7 +171,7 @@ def clean_individual(
             if out[key] and out[key] > timezone.localdate():
                 errors.append(_err(key, "future", "tanggal lahir di masa depan", "birth date is in the future"))
         elif key == "pregnant":
-            out[key] = bool(value)
+            out[key] = _yes_no(key, value, errors)
         elif key in INDIVIDUAL_CODED_FIELDS:
             out[key] = _coded(key, value, INDIVIDUAL_CODED_FIELDS[key], errors)
         else:

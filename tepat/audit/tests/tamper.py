@@ -1,0 +1,51 @@
+"""Raw SQL that a person with database access could run, to prove audit_verify notices it.
+
+On PostgreSQL the append-only trigger refuses UPDATE and DELETE, so it is switched off around the change.
+ALTER TABLE is refused while deferred foreign-key checks are pending in the test's transaction, so they
+are run first (SET CONSTRAINTS ALL IMMEDIATE) and deferred again afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+from django.db import connection
+
+TRIGGER = "audit_event_append_only"
+
+
+@contextmanager
+def trigger_disabled():
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE audit_auditevent DISABLE TRIGGER {TRIGGER}")
+    try:
+        yield
+    finally:
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE audit_auditevent ENABLE TRIGGER {TRIGGER}")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def set_data(seq: int, data: dict) -> None:
+    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    with trigger_disabled(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE audit_auditevent SET data = {cast} WHERE seq = %s", [json.dumps(data), seq])
+        assert cursor.rowcount == 1
+
+
+def set_column(seq: int, column: str, value) -> None:
+    with trigger_disabled(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE audit_auditevent SET {column} = %s WHERE seq = %s", [value, seq])
+        assert cursor.rowcount == 1
+
+
+def delete_from(seq: int, to_seq: int | None = None) -> None:
+    """Delete events seq..to_seq (inclusive); to_seq None means just seq."""
+    with trigger_disabled(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq BETWEEN %s AND %s", [seq, to_seq or seq])
+        assert cursor.rowcount == (to_seq or seq) - seq + 1
