@@ -14,7 +14,9 @@ from rapidfuzz import fuzz, process
 from tepat.registry.identity import name_key
 from tepat.registry.models import Individual
 
-PG_THRESHOLD = 0.45
+# `%>` (trigram_word_similar) uses pg_trgm.word_similarity_threshold, 0.6 by default; the explicit
+# filter below keeps the two in step if the server setting is lowered.
+PG_THRESHOLD = 0.6
 FALLBACK_CUTOFF = 82
 
 

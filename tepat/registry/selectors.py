@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
-from tepat.accounts.access import ensure_permission
+from tepat.accounts.access import actor_region_codes, ensure_permission
 from tepat.accounts.roles import Capability
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_record
@@ -59,9 +59,10 @@ def family_search(*, actor: Any, query: str = "", region_code: str = "", status:
         _log_lookup(actor, "identity", region_code)
         return FamilySearch(families.filter(condition), "identity", query)
     ids = name_match_ids(individuals, query)
-    order = {}
-    for member_family in individuals.filter(pk__in=ids).values_list("pk", "family_id"):
-        order.setdefault(member_family[1], ids.index(member_family[0]))
+    rank = {member_id: position for position, member_id in enumerate(ids)}
+    order: dict[Any, int] = {}
+    for member_id, family_id in individuals.filter(pk__in=ids).values_list("pk", "family_id"):
+        order[family_id] = min(order.get(family_id, len(ids)), rank[member_id])
     ranked = sorted(families.filter(pk__in=order.keys()), key=lambda f: order[f.pk])
     _log_lookup(actor, "name", region_code)
     return FamilySearch(ranked, "name", query)
@@ -70,8 +71,22 @@ def family_search(*, actor: Any, query: str = "", region_code: str = "", status:
 def _log_lookup(actor: Any, kind: str, region_code: str) -> None:
     """A search by identity number or name is a lookup of personal data: logged, without the query text."""
     with transaction.atomic():
-        audit_record(actor=actor, action="personal_data.search", region_code=region_code,
+        audit_record(actor=actor, action="personal_data.search",
+                     region_code=region_code or _common_region(actor_region_codes(actor)),
                      data={"kind": kind})
+
+
+def _common_region(codes: tuple[str, ...]) -> str:
+    """The deepest region containing all the given ones ("36.04.05.2001", "36.04.07.2003" → "36.04")."""
+    if not codes:
+        return ""
+    parts = [code.split(".") for code in codes]
+    common: list[str] = []
+    for segment in zip(*parts, strict=False):
+        if len(set(segment)) != 1:
+            break
+        common.append(segment[0])
+    return ".".join(common)
 
 
 def family_heads(families: list[Family]) -> dict[Any, Individual]:
