@@ -4,6 +4,16 @@ from django.conf import settings
 from django.db import models
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk update and delete are refused too, not only single saves (PostgreSQL also has a trigger)."""
+
+    def update(self, **kwargs):
+        raise RuntimeError("Audit events are append-only.")
+
+    def delete(self):
+        raise RuntimeError("Audit events are append-only.")
+
+
 class AuditEvent(models.Model):
     """One recorded action. `seq` is the position in the chain; `hash` covers the event and `prev_hash`."""
 
@@ -21,6 +31,8 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-seq"]

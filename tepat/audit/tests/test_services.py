@@ -346,3 +346,14 @@ def test_verify_notices_events_removed_from_the_end(db):
     assert result.broken_seq == events[1].seq
     assert result.checked == events[0].seq
     assert "removed at the end" in result.reason
+
+
+@pytest.mark.django_db
+def test_bulk_update_and_delete_are_refused_on_every_database(family):
+    count = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError):
+        AuditEvent.objects.filter(action="family.create").update(action="forged")
+    with pytest.raises(RuntimeError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.count() == count
+    assert not AuditEvent.objects.filter(action="forged").exists()
