@@ -15,7 +15,7 @@ from tepat.accounts.access import actor_in_scope, ensure_capability
 from tepat.accounts.models import RegionAssignment, User
 from tepat.accounts.roles import Capability, Role
 from tepat.audit.services import audit_record
-from tepat.core.exceptions import ValidationFailed
+from tepat.core.exceptions import ObjectNotFound, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
 
@@ -128,12 +128,17 @@ def login_attempt(*, request: Any, username: str, password: str) -> LoginOutcome
 
 
 def user_unlock(*, actor: Any, user: User) -> User:
+    """Unlock an account. Only an administrator whose scope covers every region of that user may."""
     ensure_capability(actor=actor, capability=Capability.USER_MANAGE)
+    user_regions = list(user.region_assignments.values_list("region_id", flat=True))
+    if not user_regions or not all(actor_in_scope(actor, code) for code in user_regions):
+        raise ObjectNotFound()
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = locked.locked_until
         locked.locked_until = None
         locked.failed_login_count = 0
         locked.save(update_fields=["locked_until", "failed_login_count"])
-        audit_record(actor=actor, action="user.unlock", target=locked, data={"locked_until": before})
+        audit_record(actor=actor, action="user.unlock", target=locked, region_code=user_regions[0],
+                     data={"locked_until": before})
     return locked

@@ -253,3 +253,18 @@ def test_only_user_managers_unlock(dinsos_supervisor, village_operator):
         user_unlock(actor=dinsos_supervisor, user=village_operator)
 
     assert (_users(), _events()) == (users, events)
+
+
+def test_an_administrator_cannot_unlock_outside_their_regions(make_user):
+    from conftest import OTHER_DISTRICT_VILLAGE
+    from tepat.core.exceptions import ObjectNotFound
+
+    admin = make_user("administrator", ["36.04"], "admin_kab")
+    city_operator = make_user("village_operator", [OTHER_DISTRICT_VILLAGE], "op_kota")
+    _lock(city_operator)
+    users, events = _users(), _events()
+
+    with pytest.raises(ObjectNotFound):
+        user_unlock(actor=admin, user=city_operator)
+
+    assert (_users(), _events()) == (users, events)
