@@ -28,25 +28,45 @@ class Capability(StrEnum):
     SENSITIVE_DATA_VIEW = "sensitive_data.view"  # health, disability, pregnancy
     AUDIT_VIEW = "audit.view"
     USER_MANAGE = "users.manage"
+    # Data-update workflow (tepat.updates)
+    UPDATES_VIEW = "updates.view"  # see proposals, sessions, batches, periods in scope
+    UPDATES_PROPOSE = "updates.propose"  # create and submit proposals, add documents, file objections
+    UPDATES_ASSIGN = "updates.assign"  # assign a facilitator to a proposal
+    UPDATES_VERIFY = "updates.verify"  # record a field visit (the assigned facilitator only)
+    UPDATES_DELIBERATE = "updates.deliberate"  # run a village deliberation session and its minutes
+    UPDATES_REVIEW = "updates.review"  # district check: approve or reject accepted proposals
+    UPDATES_APPROVE_REMOVAL = "updates.approve_removal"  # final approval of removals (supervisor)
+    UPDATES_SUBMIT = "updates.submit"  # submission batches and their responses
+    UPDATES_PLAN_PERIOD = "updates.plan_period"  # open determination periods
+    UPDATES_DETERMINE = "updates.determine"  # apply approved changes and freeze the version
+    UPDATES_FREEZE = "updates.freeze"  # suspend approvals and determinations for a date range
 
 
 C = Capability
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.VILLAGE_OPERATOR: frozenset(
-        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW}
+        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+         C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_DELIBERATE}
     ),
-    Role.FACILITATOR: frozenset({C.REGISTRY_VIEW, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW}),
-    Role.VILLAGE_HEAD: frozenset({C.REGISTRY_VIEW}),
-    Role.DISTRICT_OFFICER: frozenset({C.REGISTRY_VIEW}),
+    Role.FACILITATOR: frozenset(
+        {C.REGISTRY_VIEW, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+         C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_VERIFY}
+    ),
+    Role.VILLAGE_HEAD: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.UPDATES_DELIBERATE}),
+    Role.DISTRICT_OFFICER: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.UPDATES_ASSIGN}),
     Role.DINSOS_OPERATOR: frozenset(
-        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW}
+        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+         C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_REVIEW, C.UPDATES_SUBMIT,
+         C.UPDATES_PLAN_PERIOD}
     ),
     Role.DINSOS_SUPERVISOR: frozenset(
-        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW}
+        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+         C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_REVIEW, C.UPDATES_APPROVE_REMOVAL,
+         C.UPDATES_SUBMIT, C.UPDATES_PLAN_PERIOD, C.UPDATES_DETERMINE, C.UPDATES_FREEZE}
     ),
-    Role.PROVINCE_VIEWER: frozenset({C.REGISTRY_VIEW}),
-    Role.AUDITOR: frozenset({C.REGISTRY_VIEW, C.AUDIT_VIEW}),
+    Role.PROVINCE_VIEWER: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW}),
+    Role.AUDITOR: frozenset({C.REGISTRY_VIEW, C.AUDIT_VIEW, C.UPDATES_VIEW}),
     Role.ADMINISTRATOR: frozenset({C.REGISTRY_VIEW, C.USER_MANAGE, C.AUDIT_VIEW}),
 }
 

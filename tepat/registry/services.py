@@ -18,7 +18,7 @@ from tepat.core.messages import Issue
 from tepat.regions.models import Region
 from tepat.registry import choices as c
 from tepat.registry.identity import name_key
-from tepat.registry.models import Family, Individual, KKNumberHistory
+from tepat.registry.models import Family, Individual, KKNumberHistory, ProgramParticipation
 from tepat.registry.validation import (
     FAMILY_FIELDS,
     INDIVIDUAL_FIELDS,
@@ -253,3 +253,28 @@ def individual_set_presence(*, actor: Any, individual: Individual, presence: int
                  data={"family": str(individual.family_id), "changes": diff})
     return individual
 
+
+
+@transaction.atomic
+def program_participation_add(*, actor: Any, family: Family, program: str, individual: Individual | None = None,
+                              since: date | None = None, channel: str = "", reason: str = "") -> ProgramParticipation:
+    """Record that a family (or one member) takes part in a programme from a date."""
+    ensure_permission(actor=actor, capability=Capability.REGISTRY_EDIT, region_code=family.region_id)
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    _ensure_active(family)
+    errors: list[Issue] = []
+    if program not in c.Program.values:
+        errors.append(Issue("choice", "program", f"program '{program}' tidak dikenal", f"unknown program '{program}'"))
+    if individual is not None and individual.family_id != family.pk:
+        errors.append(Issue("member", "individual", "anggota bukan dari keluarga ini",
+                            "the member does not belong to this family"))
+    _raise_if(errors)
+    participation = ProgramParticipation(family=family, individual=individual, program=program,
+                                         since=since or timezone.localdate(), channel=channel)
+    participation.full_clean()
+    participation.save()
+    audit_record(actor=actor, action="program_participation.add", target=participation,
+                 region_code=family.region_id,
+                 data={"family": str(family.pk), "individual": str(individual.pk) if individual else "",
+                       "program": program, "since": participation.since, "channel": channel, "reason": reason})
+    return participation

@@ -1,3 +1,352 @@
-from ninja import Router
+"""The workflow's JSON API: the same operations as the pages, through the same services.
+
+Thin handlers: scoped fetch (`access_*`), one service or selector, a response schema. Capability
+(403) and region scope (404, exactly like absent) are checked by those functions.
+"""
+
+
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from tepat.accounts.models import User
+from tepat.registry.access import access_family, access_individual
+from tepat.updates import schemas as s
+from tepat.updates.access import (
+    access_batch,
+    access_deliberation,
+    access_deliberation_item,
+    access_freeze,
+    access_period,
+    access_proposal,
+)
+from tepat.updates.pdf import minutes_pdf
+from tepat.updates.selectors.diff import period_diff
+from tepat.updates.selectors.proposals import (
+    ProposalFilters,
+    annotate_ages,
+    proposal_detail,
+    proposal_list,
+    stage_counts,
+    work_queue,
+)
+from tepat.updates.selectors.sessions import (
+    batch_list,
+    deliberation_list,
+    freeze_list,
+    period_list,
+)
+from tepat.updates.services.deliberations import (
+    deliberation_agenda_add,
+    deliberation_attendee_add,
+    deliberation_create,
+    deliberation_decide,
+    deliberation_finalise,
+    deliberation_sign,
+)
+from tepat.updates.services.determination import period_create, period_determine
+from tepat.updates.services.documents import document_add
+from tepat.updates.services.freezes import freeze_create, freeze_lift
+from tepat.updates.services.objections import objection_create
+from tepat.updates.services.proposals import (
+    proposal_assign,
+    proposal_assign_auto,
+    proposal_create,
+    proposal_submit,
+    proposal_withdraw,
+)
+from tepat.updates.services.reviews import proposal_approve, proposal_reject
+from tepat.updates.services.submissions import (
+    submission_batch_create,
+    submission_batch_export,
+    submission_response_import,
+)
+from tepat.updates.services.verification import verification_record
 
 router = Router(tags=["updates"])
+ERRORS = dict.fromkeys((401, 403, 404, 409, 422), s.ErrorOut)
+
+
+class ProposalQuery(Schema):
+    status: str = ""
+    kind: str = ""
+    region: str = ""
+    q: str = ""
+    mine: bool = False
+
+
+class AgePagination(PageNumberPagination):
+    """Page numbers; each page's proposals get their stage age and SLA flag."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = annotate_ages(list(page["items"]))
+        return page
+
+
+def _detail(request: HttpRequest, proposal) -> dict:
+    return s.ProposalDetailOut.build(proposal_detail(actor=request.auth, proposal=proposal))
+
+
+def _fresh(request: HttpRequest, proposal) -> dict:
+    return _detail(request, access_proposal(actor=request.auth, proposal_id=proposal.pk))
+
+
+# Proposals ------------------------------------------------------------------------------------------
+
+@router.get("/proposals", response=list[s.ProposalListItem], summary="Proposals in my regions")
+@paginate(AgePagination)
+def list_proposals(request: HttpRequest, filters: Query[ProposalQuery]):
+    return proposal_list(actor=request.auth, filters=ProposalFilters(
+        status=filters.status, kind=filters.kind, region_code=filters.region, query=filters.q, mine=filters.mine))
+
+
+@router.post("/proposals", response={201: s.ProposalDetailOut, **ERRORS}, summary="Enter a proposal")
+def create_proposal(request: HttpRequest, payload: s.ProposalCreateIn):
+    individual = access_individual(actor=request.auth, individual_id=payload.individual_id) \
+        if payload.individual_id else None
+    family = access_family(actor=request.auth, family_id=payload.family_id) if payload.family_id else None
+    proposal = proposal_create(
+        actor=request.auth, kind=payload.kind, source=payload.source, payload=payload.payload,
+        region_code=payload.region_code, family=family, individual=individual,
+        source_reference=payload.source_reference, reporter_name=payload.reporter_name, note=payload.note,
+        submit=payload.submit,
+    )
+    return 201, _fresh(request, proposal)
+
+
+@router.get("/proposals/{proposal_id}", response={200: s.ProposalDetailOut, **ERRORS},
+            summary="A proposal: what it would change, its stages and whole history")
+def get_proposal(request: HttpRequest, proposal_id: UUID):
+    return _detail(request, access_proposal(actor=request.auth, proposal_id=proposal_id))
+
+
+@router.post("/proposals/{proposal_id}/submit", response={200: s.ProposalDetailOut, **ERRORS})
+def submit_proposal(request: HttpRequest, proposal_id: UUID):
+    proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
+    return _fresh(request, proposal_submit(actor=request.auth, proposal=proposal))
+
+
+@router.post("/proposals/{proposal_id}/withdraw", response={200: s.ProposalDetailOut, **ERRORS})
+def withdraw_proposal(request: HttpRequest, proposal_id: UUID, payload: s.ReasonIn):
+    proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
+    return _fresh(request, proposal_withdraw(actor=request.auth, proposal=proposal, reason=payload.reason))
+
+
+@router.post("/proposals/{proposal_id}/assign", response={200: s.ProposalDetailOut, **ERRORS},
+             summary="Assign a facilitator (by id, or round-robin with auto=true)")
+def assign_proposal(request: HttpRequest, proposal_id: UUID, payload: s.AssignIn):
+    proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
+    if payload.auto or payload.facilitator_id is None:
+        proposal = proposal_assign_auto(actor=request.auth, proposal=proposal)
+    else:
+        facilitator = User.objects.filter(pk=payload.facilitator_id).first() or User(role="")
+        proposal = proposal_assign(actor=request.auth, proposal=proposal, facilitator=facilitator)
+    return _fresh(request, proposal)
+
+
+@router.post("/proposals/{proposal_id}/verification", response={200: s.ProposalDetailOut, **ERRORS},
+             summary="Record the field visit of the assigned facilitator")
+def verify_proposal(request: HttpRequest, proposal_id: UUID, payload: s.VerificationIn):
+    proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
+    verification_record(
+        actor=request.auth, proposal=proposal, visited_on=payload.visited_on,
+        household_found=payload.household_found, outcome=payload.outcome, results=payload.result_dicts(),
+        notes=payload.notes, latitude=payload.latitude, longitude=payload.longitude,
+        rejection_reason=payload.rejection_reason,
+    )
+    return _fresh(request, proposal)
+
+
+@router.post("/proposals/{proposal_id}/approve", response={200: s.ProposalDetailOut, **ERRORS},
+             summary="District approval (removals go on to the supervisor)")
+def approve_proposal(request: HttpRequest, proposal_id: UUID, payload: s.NoteIn):
+    proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
+    return _fresh(request, proposal_approve(actor=request.auth, proposal=proposal, note=payload.note))
+
+
+@router.post("/proposals/{proposal_id}/reject", response={200: s.ProposalDetailOut, **ERRORS})
+def reject_proposal(request: HttpRequest, proposal_id: UUID, payload: s.ReasonIn):
+    proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
+    return _fresh(request, proposal_reject(actor=request.auth, proposal=proposal, reason=payload.reason))
+
+
+@router.post("/proposals/{proposal_id}/documents", response={201: s.DocumentOut, **ERRORS},
+             summary="Attach a supporting document (PDF, JPEG or PNG)")
+def add_document(request: HttpRequest, proposal_id: UUID, kind: Form[str], file: File[UploadedFile]):
+    proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
+    return 201, document_add(actor=request.auth, proposal=proposal, kind=kind, upload=file)
+
+
+@router.get("/queue", response={200: s.WorkQueueOut, **ERRORS}, summary="What waits for me")
+def get_queue(request: HttpRequest):
+    queue = work_queue(actor=request.auth)
+    return {"sections": queue.sections, "counts": queue.counts}
+
+
+@router.get("/counts", response={200: dict[str, s.StageCountOut], **ERRORS},
+            summary="Proposals per open stage, and how many are past the SLA")
+def get_counts(request: HttpRequest):
+    return stage_counts(actor=request.auth)
+
+
+@router.post("/objections", response={201: s.ObjectionOut, **ERRORS},
+             summary="Object to a listed family or person (becomes a proposal)")
+def create_objection(request: HttpRequest, payload: s.ObjectionIn):
+    family = access_family(actor=request.auth, family_id=payload.family_id)
+    individual = access_individual(actor=request.auth, individual_id=payload.individual_id) \
+        if payload.individual_id else None
+    return 201, objection_create(
+        actor=request.auth, family=family, individual=individual, reason=payload.reason,
+        statement=payload.statement, source=payload.source, objector_name=payload.objector_name,
+        objector_contact=payload.objector_contact, changes=payload.changes,
+    )
+
+
+# Village deliberation -----------------------------------------------------------------------------
+
+@router.get("/deliberations", response=list[s.DeliberationOut], summary="Village deliberation sessions")
+@paginate(PageNumberPagination)
+def list_deliberations(request: HttpRequest):
+    return deliberation_list(actor=request.auth)
+
+
+@router.post("/deliberations", response={201: s.DeliberationDetailOut, **ERRORS})
+def create_deliberation(request: HttpRequest, payload: s.DeliberationIn):
+    return 201, deliberation_create(actor=request.auth, **payload.dict())
+
+
+@router.get("/deliberations/{deliberation_id}", response={200: s.DeliberationDetailOut, **ERRORS})
+def get_deliberation(request: HttpRequest, deliberation_id: UUID):
+    return access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
+
+
+@router.post("/deliberations/{deliberation_id}/attendees", response={201: s.AttendeeOut, **ERRORS})
+def add_attendee(request: HttpRequest, deliberation_id: UUID, payload: s.AttendeeIn):
+    deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
+    return 201, deliberation_attendee_add(actor=request.auth, deliberation=deliberation, **payload.dict())
+
+
+@router.post("/deliberations/{deliberation_id}/agenda", response={200: s.DeliberationDetailOut, **ERRORS})
+def add_to_agenda(request: HttpRequest, deliberation_id: UUID, payload: s.AgendaIn):
+    deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
+    proposals = [access_proposal(actor=request.auth, proposal_id=pk) for pk in payload.proposal_ids]
+    deliberation_agenda_add(actor=request.auth, deliberation=deliberation, proposals=proposals)
+    return deliberation
+
+
+@router.post("/deliberation-items/{item_id}/decision", response={200: s.ItemOut, **ERRORS})
+def decide_item(request: HttpRequest, item_id: UUID, payload: s.DecisionIn):
+    item = access_deliberation_item(actor=request.auth, item_id=item_id)
+    return deliberation_decide(actor=request.auth, item=item, decision=payload.decision, reason=payload.reason)
+
+
+@router.post("/deliberations/{deliberation_id}/finalise", response={200: s.DeliberationDetailOut, **ERRORS},
+             summary="Close the session; the minutes can then be printed and signed")
+def finalise_deliberation(request: HttpRequest, deliberation_id: UUID, payload: s.FinaliseIn):
+    deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
+    return deliberation_finalise(actor=request.auth, deliberation=deliberation, number=payload.number)
+
+
+@router.get("/deliberations/{deliberation_id}/minutes.pdf", response={200: None, **ERRORS},
+            summary="The berita acara as PDF")
+def deliberation_minutes(request: HttpRequest, deliberation_id: UUID):
+    deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
+    response = HttpResponse(minutes_pdf(deliberation), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="berita-acara-{deliberation.held_on:%Y%m%d}.pdf"'
+    return response
+
+
+@router.post("/deliberations/{deliberation_id}/sign", response={200: s.DeliberationDetailOut, **ERRORS},
+             summary="Upload the signed minutes: the session locks and its decisions take effect")
+def sign_deliberation(request: HttpRequest, deliberation_id: UUID, file: File[UploadedFile]):
+    deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
+    return deliberation_sign(actor=request.auth, deliberation=deliberation, signed_scan=file)
+
+
+# Submission batches -------------------------------------------------------------------------------
+
+@router.get("/batches", response=list[s.BatchOut], summary="Submission batches")
+@paginate(PageNumberPagination)
+def list_batches(request: HttpRequest):
+    return batch_list(actor=request.auth)
+
+
+@router.post("/batches", response={201: s.BatchDetailOut, **ERRORS},
+             summary="Batch every approved proposal not yet sent to this destination")
+def create_batch(request: HttpRequest, payload: s.BatchIn):
+    return 201, submission_batch_create(actor=request.auth, region_code=payload.region_code,
+                                        destination=payload.destination)
+
+
+@router.get("/batches/{batch_id}/file", response={200: None, **ERRORS}, summary="The SIKS-style batch file")
+def batch_file(request: HttpRequest, batch_id: UUID):
+    batch = access_batch(actor=request.auth, batch_id=batch_id)
+    response = HttpResponse(submission_batch_export(actor=request.auth, batch=batch),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{batch.number}.csv"'
+    return response
+
+
+@router.post("/batches/{batch_id}/response", response={200: s.ResponseImportOut, **ERRORS},
+             summary="Import the centre's or province's response to a batch")
+def import_batch_response(request: HttpRequest, batch_id: UUID, file: File[UploadedFile]):
+    batch = access_batch(actor=request.auth, batch_id=batch_id)
+    return submission_response_import(actor=request.auth, batch=batch, upload=file)
+
+
+# Determination periods and freezes -----------------------------------------------------------------
+
+class DiffQuery(Schema):
+    older: UUID
+    newer: UUID
+
+
+@router.get("/periods", response=list[s.PeriodOut], summary="Determination periods")
+@paginate(PageNumberPagination)
+def list_periods(request: HttpRequest):
+    return period_list(actor=request.auth)
+
+
+@router.post("/periods", response={201: s.PeriodOut, **ERRORS})
+def create_period(request: HttpRequest, payload: s.PeriodIn):
+    return 201, period_create(actor=request.auth, region_code=payload.region_code, starts_on=payload.starts_on,
+                              cadence=payload.cadence, label=payload.label)
+
+
+@router.post("/periods/{period_id}/determine", response={200: s.PeriodOut, **ERRORS},
+             summary="Apply the approved changes and freeze this version of the list")
+def determine_period(request: HttpRequest, period_id: UUID, payload: s.DetermineIn):
+    period = access_period(actor=request.auth, period_id=period_id)
+    return period_determine(actor=request.auth, period=period, decree_number=payload.decree_number,
+                            decree_date=payload.decree_date)
+
+
+@router.get("/periods/diff", response={200: s.DiffOut, **ERRORS},
+            summary="What changed between two determined versions, with the cause of each change")
+def diff_periods(request: HttpRequest, query: Query[DiffQuery]):
+    older = access_period(actor=request.auth, period_id=query.older)
+    newer = access_period(actor=request.auth, period_id=query.newer)
+    diff = period_diff(actor=request.auth, older=older, newer=newer)
+    return {"older": diff.older, "newer": diff.newer, "counts": diff.counts, "entries": diff.entries}
+
+
+@router.get("/freezes", response=list[s.FreezeOut], summary="Freeze periods")
+@paginate(PageNumberPagination)
+def list_freezes(request: HttpRequest):
+    return freeze_list(actor=request.auth)
+
+
+@router.post("/freezes", response={201: s.FreezeOut, **ERRORS},
+             summary="Suspend approvals and determinations for a date range")
+def create_freeze(request: HttpRequest, payload: s.FreezeIn):
+    return 201, freeze_create(actor=request.auth, **payload.dict())
+
+
+@router.post("/freezes/{freeze_id}/lift", response={200: s.FreezeOut, **ERRORS})
+def lift_freeze(request: HttpRequest, freeze_id: UUID, payload: s.ReasonIn):
+    freeze = access_freeze(actor=request.auth, freeze_id=freeze_id)
+    return freeze_lift(actor=request.auth, freeze=freeze, reason=payload.reason)

@@ -7,9 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tepat.accounts.access import actor_region_codes
+from tepat.accounts.access import actor_can, actor_region_codes
+from tepat.accounts.roles import Capability
 from tepat.regions.selectors import region_get, region_path
 from tepat.registry.selectors import dashboard_counts
+from tepat.updates.selectors.proposals import stage_counts
 
 
 @login_required
@@ -18,4 +20,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     counts = dashboard_counts(actor=request.user)
     regions = [region_path(region) for code in actor_region_codes(request.user)
                if (region := region_get(code=code)) is not None]
-    return render(request, "web/dashboard.html", {"counts": counts, "region_paths": regions})
+    stages = stage_counts(actor=request.user) if actor_can(request.user, Capability.UPDATES_VIEW) else None
+    return render(request, "web/dashboard.html",
+                  {"counts": counts, "region_paths": regions, "stages": stages})

@@ -693,3 +693,33 @@ def test_every_registry_write_keeps_the_audit_chain_intact(family, dinsos_operat
 
     assert audit_verify().ok
     assert AuditEvent.objects.filter(target_id=str(family.pk)).count() == 3  # create, update, remove
+
+
+def test_program_participation_add_is_audited(family, dinsos_operator):
+    from tepat.registry.models import ProgramParticipation
+    from tepat.registry.services import program_participation_add
+
+    participation = program_participation_add(actor=dinsos_operator, family=family, program="pkh",
+                                              reason="usulan U-1")
+
+    assert ProgramParticipation.objects.filter(family=family, program="pkh").count() == 1
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert (event.action, event.target_id, event.data["program"]) == (
+        "program_participation.add", str(participation.pk), "pkh")
+
+
+def test_program_participation_refused_changes_nothing(family, dinsos_operator, village_head,
+                                                        other_village_operator):
+    from tepat.core.exceptions import ObjectNotFound, PermissionDeniedError, ValidationFailed
+    from tepat.registry.models import ProgramParticipation
+    from tepat.registry.services import program_participation_add
+
+    events = AuditEvent.objects.count()
+    with pytest.raises(PermissionDeniedError):
+        program_participation_add(actor=village_head, family=family, program="pkh")
+    with pytest.raises(ObjectNotFound):
+        program_participation_add(actor=other_village_operator, family=family, program="pkh")
+    with pytest.raises(ValidationFailed):
+        program_participation_add(actor=dinsos_operator, family=family, program="nope")
+    assert not ProgramParticipation.objects.filter(family=family).exists()
+    assert AuditEvent.objects.count() == events

@@ -1,0 +1,224 @@
+"""Comparing two determined versions of the list: every added, removed and changed family, field by field,
+each with what caused it (the proposal, its field verification, its deliberation and its approval), or,
+where no proposal explains a change, the audited corrections made outside the workflow."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from tepat.accounts.access import actor_region_codes
+from tepat.audit.models import AuditEvent
+from tepat.core.exceptions import BusinessRuleViolation
+from tepat.regions.selectors import is_within
+from tepat.registry.access import identity_for, may_see_sensitive
+from tepat.registry.models import Family, Individual
+from tepat.updates.models import DeterminationPeriod, DeterminedFamily, Proposal
+from tepat.updates.selectors.display import display_value
+
+REGISTRY_WRITES = ("family.create", "family.update", "family.remove", "individual.add", "individual.update",
+                   "individual.presence", "program_participation.add")
+
+
+@dataclass(slots=True)
+class FieldChange:
+    subject: str
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(slots=True)
+class Cause:
+    proposal_id: Any
+    reference: str
+    kind: str
+    period: str
+    verification: str
+    deliberation: str
+    approval: str
+
+
+@dataclass(slots=True)
+class DiffEntry:
+    family_id: Any
+    kk_number: str
+    region_code: str
+    change: str  # "added" | "removed" | "changed"
+    fields: list[FieldChange] = field(default_factory=list)
+    causes: list[Cause] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PeriodDiff:
+    older: DeterminationPeriod
+    newer: DeterminationPeriod
+    entries: list[DiffEntry]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"added": 0, "removed": 0, "changed": 0}
+        for entry in self.entries:
+            counts[entry.change] += 1
+        return counts
+
+
+def _label(model: type, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _member_label(actor: Any, member: dict[str, Any]) -> str:
+    return f"{member.get('name', '')} ({identity_for(actor, str(member.get('nik', '')))})"
+
+
+def _field_changes(actor: Any, before: dict[str, Any], after: dict[str, Any], sensitive_ok: bool) -> list[FieldChange]:
+    family_subject = _("Family")
+    changes: list[FieldChange] = []
+    for name in sorted((set(before) | set(after)) - {"members", "programs"}):
+        if before.get(name) != after.get(name):
+            changes.append(FieldChange(family_subject, name, _label(Family, name),
+                                       display_value(actor, name, before.get(name), sensitive_ok=sensitive_ok),
+                                       display_value(actor, name, after.get(name), sensitive_ok=sensitive_ok)))
+    old_members, new_members = before.get("members", {}), after.get("members", {})
+    for member_id in sorted(set(old_members) | set(new_members)):
+        old, new = old_members.get(member_id), new_members.get(member_id)
+        if old is None:
+            changes.append(FieldChange(_member_label(actor, new), "member", _("member"), "—", _("added to the list")))
+        elif new is None:
+            changes.append(FieldChange(_member_label(actor, old), "member", _("member"), _("listed"),
+                                       _("left the list")))
+        else:
+            for name in sorted(set(old) | set(new)):
+                if old.get(name) != new.get(name):
+                    changes.append(FieldChange(
+                        _member_label(actor, new), name, _label(Individual, name),
+                        display_value(actor, name, old.get(name), sensitive_ok=sensitive_ok),
+                        display_value(actor, name, new.get(name), sensitive_ok=sensitive_ok)))
+    old_programs, new_programs = set(before.get("programs", [])), set(after.get("programs", []))
+    for program in sorted(new_programs - old_programs):
+        changes.append(FieldChange(family_subject, "program", _("program"), "—",
+                                   display_value(actor, "program", program.split(":")[0])))
+    for program in sorted(old_programs - new_programs):
+        changes.append(FieldChange(family_subject, "program", _("program"),
+                                   display_value(actor, "program", program.split(":")[0]), "—"))
+    return changes
+
+
+def _cause(proposal: Proposal) -> Cause:
+    visits = list(proposal.verifications.all())
+    visit = visits[-1] if visits else None
+    verification = (
+        f"{visit.visited_on:%d-%m-%Y} {visit.verifier.get_username()}: {visit.get_outcome_display()}"
+        if visit else _("no field visit (not required)")
+    )
+    items = [i for i in proposal.deliberation_items.all() if i.decision == "accepted"]
+    deliberation = (
+        f"{items[-1].deliberation.get_kind_display()} {items[-1].deliberation.held_on:%d-%m-%Y}, "
+        f"{items[-1].deliberation.number}: {items[-1].get_decision_display()}"
+        if items else _("no deliberation (emergency)")
+    )
+    reviews = [r for r in proposal.reviews.all() if r.decision == "approved"]
+    approval = (f"{reviews[-1].created_at:%d-%m-%Y} {reviews[-1].reviewer.get_username()} ({reviews[-1].get_level_display()})"
+                if reviews else "—")
+    return Cause(proposal.pk, proposal.reference, proposal.get_kind_display(),
+                 proposal.applied_period.label if proposal.applied_period else "", verification, deliberation,
+                 approval)
+
+
+def period_diff(*, actor: Any, older: DeterminationPeriod, newer: DeterminationPeriod) -> PeriodDiff:
+    """The changes between two determined versions of the same region, limited to the actor's regions.
+
+    `older` and `newer` are put in order if given the other way round. Caller fetched both with
+    `access_period`.
+    """
+    if older.region_id != newer.region_id:
+        raise BusinessRuleViolation("Periode dari wilayah berbeda / The periods belong to different regions")
+    if DeterminationPeriod.Status.OPEN in (older.status, newer.status):
+        raise BusinessRuleViolation("Kedua periode harus sudah ditetapkan / Both periods must be determined")
+    if older.starts_on > newer.starts_on:
+        older, newer = newer, older
+    scope = actor_region_codes(actor)
+
+    def visible(code: str) -> bool:
+        return any(is_within(code, mine) for mine in scope)
+
+    # Digests first; the (large) data only for the families whose digest differs.
+    before = {row[0]: row[1:] for row in DeterminedFamily.objects.filter(period=older)
+              .values_list("family_id", "digest", "region_code")}
+    after = {row[0]: row[1:] for row in DeterminedFamily.objects.filter(period=newer)
+             .values_list("family_id", "digest", "region_code")}
+    differing = [
+        family_id for family_id in set(before) | set(after)
+        if (before.get(family_id) or (None,))[0] != (after.get(family_id) or (None,))[0]
+        and visible((after.get(family_id) or before.get(family_id))[1])
+    ]
+    data_old: dict[Any, dict] = {}
+    data_new: dict[Any, dict] = {}
+    for start in range(0, len(differing), 1000):
+        chunk = differing[start:start + 1000]
+        for period, target in ((older, data_old), (newer, data_new)):
+            target.update(DeterminedFamily.objects.filter(period=period, family_id__in=chunk)
+                          .values_list("family_id", "data"))
+    sensitive_ok = may_see_sensitive(actor)
+    entries: list[DiffEntry] = []
+    for family_id in differing:
+        old, new = data_old.get(family_id), data_new.get(family_id)
+        change = "added" if old is None else "removed" if new is None else "changed"
+        region_code = (after.get(family_id) or before.get(family_id))[1]
+        kk = (new or old or {}).get("kk_number", "")
+        fields = _field_changes(actor, old, new, sensitive_ok) if change == "changed" else []
+        entries.append(DiffEntry(family_id, identity_for(actor, kk), region_code, change, fields))
+    _attach_causes(entries, older, newer)
+    entries.sort(key=lambda e: (e.region_code, e.change, e.kk_number))
+    return PeriodDiff(older, newer, entries)
+
+
+def _attach_causes(entries: list[DiffEntry], older: DeterminationPeriod, newer: DeterminationPeriod) -> None:
+    periods = DeterminationPeriod.objects.filter(region_id=older.region_id, starts_on__gt=older.starts_on,
+                                                 starts_on__lte=newer.starts_on)
+    wanted = {entry.family_id for entry in entries}
+    proposals = (
+        Proposal.objects.filter(applied_period__in=periods, family_id__in=wanted)
+        .select_related("applied_period")
+        .prefetch_related("verifications__verifier", "deliberation_items__deliberation", "reviews__reviewer")
+        .order_by("applied_at")
+    )
+    by_family: dict[Any, list[Cause]] = {}
+    for proposal in proposals:
+        by_family.setdefault(proposal.family_id, []).append(_cause(proposal))
+    unexplained: dict[str, DiffEntry] = {}
+    for entry in entries:
+        entry.causes = by_family.get(entry.family_id, [])
+        if not entry.causes:
+            unexplained[str(entry.family_id)] = entry
+    if not unexplained or older.determined_at is None or newer.determined_at is None:
+        return
+    members = dict(Individual.objects.filter(family_id__in=list(unexplained)).values_list("pk", "family_id"))
+    targets = Q(target_type="registry.family", target_id__in=list(unexplained)) | Q(
+        target_type="registry.individual", target_id__in=[str(pk) for pk in members])
+    events = AuditEvent.objects.filter(targets, action__in=REGISTRY_WRITES, occurred_at__gt=older.determined_at,
+                                       occurred_at__lte=newer.determined_at).order_by("seq")
+    for event in events:
+        family_id = event.target_id if event.target_type == "registry.family" else str(
+            members.get(_uuid(event.target_id)))
+        entry = unexplained.get(family_id)
+        if entry is not None:
+            entry.corrections.append(
+                f"{event.occurred_at:%d-%m-%Y %H:%M} {event.actor_label}: {event.action} (#{event.seq})")
+
+
+def _uuid(value: str) -> Any:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return value

@@ -1,0 +1,65 @@
+"""Reads of sessions, batches, periods and freezes, scoped to the actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tepat.updates.access import batches_in_scope, deliberations_in_scope, freezes_in_scope, periods_in_scope
+from tepat.updates.models import Deliberation, DeterminationPeriod, FreezePeriod, Proposal, SubmissionBatch
+from tepat.updates.permissions import UpdatesCapability as U
+from tepat.updates.permissions import updates_can
+from tepat.updates.selectors.proposals import annotate_ages, proposals_in_scope
+from tepat.updates.workflow import allowed_transitions
+
+
+def deliberation_list(*, actor: Any) -> QuerySet[Deliberation]:
+    return deliberations_in_scope(actor).select_related("region").order_by("-held_on", "-created_at")
+
+
+@dataclass(slots=True)
+class DeliberationDetail:
+    deliberation: Deliberation
+    items: list[Any]
+    attendees: list[Any]
+    candidates: list[Proposal] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    documents: list[Any] = field(default_factory=list)
+
+
+def deliberation_detail(*, actor: Any, deliberation: Deliberation) -> DeliberationDetail:
+    """The session with its agenda, attendees, the village's verified proposals not yet on an agenda, and
+    what the actor can do next."""
+    items = list(deliberation.items.select_related("proposal", "decided_by").order_by("position"))
+    attendees = list(deliberation.attendees.order_by("position_order", "created_at"))
+    actions: list[str] = []
+    candidates: list[Proposal] = []
+    if updates_can(actor, U.DELIBERATE):
+        allowed = allowed_transitions(Deliberation, deliberation.status)
+        if deliberation.status == Deliberation.Status.PLANNED:
+            actions += ["edit", "cancel"]
+            on_agenda = {item.proposal_id for item in items}
+            candidates = annotate_ages([
+                p for p in proposals_in_scope(actor).filter(region_id=deliberation.region_id,
+                                                            status=Proposal.Status.VERIFIED).order_by("stage_entered_at")
+                if p.pk not in on_agenda
+            ])
+        actions += [name for name in allowed if name in ("finalise", "sign")]
+    if deliberation.status in (Deliberation.Status.FINALISED, Deliberation.Status.SIGNED):
+        actions.append("minutes")
+    return DeliberationDetail(deliberation, items, attendees, candidates, actions,
+                              list(deliberation.documents.order_by("created_at")))
+
+
+def batch_list(*, actor: Any) -> QuerySet[SubmissionBatch]:
+    return batches_in_scope(actor).select_related("region").order_by("-created_at")
+
+
+def period_list(*, actor: Any) -> QuerySet[DeterminationPeriod]:
+    return periods_in_scope(actor).select_related("region").order_by("region_id", "-starts_on")
+
+
+def freeze_list(*, actor: Any) -> QuerySet[FreezePeriod]:
+    return freezes_in_scope(actor).select_related("region").order_by("-starts_on")

@@ -1,0 +1,98 @@
+from datetime import date
+
+import pytest
+
+from conftest import VILLAGE, make_kk, member_data
+from tepat.core.exceptions import BusinessRuleViolation
+from tepat.registry import choices as c
+from tepat.registry.services import family_create, family_update
+from tepat.updates.models import Proposal
+from tepat.updates.selectors.diff import period_diff
+from tepat.updates.services.determination import period_create, period_determine
+from tepat.updates.tests.factories import create, new_family_payload, to_approved
+
+
+def _family(actor, name):
+    return family_create(actor=actor, region_code=VILLAGE, data={"kk_number": make_kk(), "rw": "1", "rt": "1"},
+                         members=[member_data(relation=1, name=name, born=date(1970, 1, 1))])
+
+
+def test_diff_lists_every_change_with_its_cause(actors, family):
+    leaving = _family(actors.dinsos_operator, "Keluarga Pindah")
+    corrected = _family(actors.dinsos_operator, "Keluarga Koreksi")
+    july = period_create(actor=actors.dinsos_operator, region_code="36.04", starts_on=date(2025, 7, 1))
+    july = period_determine(actor=actors.dinsos_supervisor, period=july, decree_number="SK-07",
+                            decree_date=date(2025, 7, 31))
+    assert july.family_count == 3
+
+    added = to_approved(actors, create(actors, Proposal.Kind.NEW_FAMILY, new_family_payload(head="Baru Datang")))
+    removed = to_approved(actors, create(actors, Proposal.Kind.REMOVE_FAMILY,
+                                         {"reason": "moved", "note": "pindah ke Cilegon"}, family=leaving))
+    changed = to_approved(actors, create(actors, Proposal.Kind.CHANGE_DATA,
+                                         {"target": "family", "changes": {"roof": 3}}, family=family))
+    family_update(actor=actors.dinsos_operator, family=corrected, data={"address": "Kp. Koreksi"},
+                  reason="koreksi alamat")
+    august = period_create(actor=actors.dinsos_operator, region_code="36.04", starts_on=date(2025, 8, 1))
+    august = period_determine(actor=actors.dinsos_supervisor, period=august, decree_number="SK-08",
+                              decree_date=date(2025, 7, 31))
+
+    diff = period_diff(actor=actors.dinsos_operator, older=august, newer=july)  # order is fixed for us
+
+    assert diff.older == july
+    assert diff.counts == {"added": 1, "removed": 1, "changed": 2}
+    by_change = {}
+    for entry in diff.entries:
+        by_change.setdefault(entry.change, []).append(entry)
+    added.refresh_from_db()
+    assert by_change["added"][0].family_id == added.family_id
+    assert [cause.reference for cause in by_change["added"][0].causes] == [added.reference]
+    assert by_change["removed"][0].causes[0].reference == removed.reference
+    cause = by_change["added"][0].causes[0]
+    assert "psm" in cause.verification
+    assert "BA/MUSDES" in cause.deliberation
+    assert "op_dinsos" in cause.approval
+    assert cause.period == "2025-08"
+    changes = {entry.family_id: entry for entry in by_change["changed"]}
+    roof = changes[family.pk]
+    assert roof.causes[0].reference == changed.reference
+    assert [(f.field, f.after) for f in roof.fields] == [("roof", str(c.Roof.ZINC.label))]
+    correction = changes[corrected.pk]
+    assert correction.causes == []
+    assert correction.fields[0].field == "address"
+    assert "family.update" in correction.corrections[0]
+    assert "op_dinsos" in correction.corrections[0]
+
+
+def test_diff_is_limited_to_the_actor_regions(actors, family, other_village_family, other_village_operator):
+    july = period_create(actor=actors.dinsos_operator, region_code="36.04", starts_on=date(2025, 7, 1))
+    july = period_determine(actor=actors.dinsos_supervisor, period=july, decree_number="SK-07",
+                            decree_date=date(2025, 7, 31))
+    to_approved(actors, create(actors, Proposal.Kind.NEW_FAMILY, new_family_payload()))
+    august = period_create(actor=actors.dinsos_operator, region_code="36.04", starts_on=date(2025, 8, 1))
+    august = period_determine(actor=actors.dinsos_supervisor, period=august, decree_number="SK-08",
+                              decree_date=date(2025, 7, 31))
+
+    assert len(period_diff(actor=actors.village_operator, older=july, newer=august).entries) == 1
+    assert period_diff(actor=other_village_operator, older=july, newer=august).entries == []
+
+
+def test_diff_needs_two_determined_periods(actors, period):
+    with pytest.raises(BusinessRuleViolation):
+        period_diff(actor=actors.dinsos_operator, older=period, newer=period)
+
+
+def test_periods_are_determined_in_order(actors):
+    july = period_create(actor=actors.dinsos_operator, region_code="36.04", starts_on=date(2025, 7, 1))
+    august = period_create(actor=actors.dinsos_operator, region_code="36.04", starts_on=date(2025, 8, 1))
+    assert (july.label, july.ends_on, august.label) == ("2025-07", date(2025, 7, 31), "2025-08")
+    with pytest.raises(BusinessRuleViolation):
+        period_determine(actor=actors.dinsos_supervisor, period=august, decree_number="SK", decree_date=date(2025, 8, 1))
+
+
+def test_cadence_is_configurable(actors, settings):
+    settings.TEPAT_DETERMINATION_CADENCE = "quarterly"
+    q3 = period_create(actor=actors.dinsos_operator, region_code="36.04", starts_on=date(2025, 7, 1))
+    assert (q3.label, q3.ends_on) == ("2025-T3", date(2025, 9, 30))
+    s2 = period_create(actor=actors.dinsos_operator, region_code="36.04", starts_on=date(2025, 10, 1),
+                       cadence="semiannual")
+    assert (s2.label, s2.ends_on) == ("2025-S2", date(2026, 3, 31))
