@@ -9,5 +9,6 @@ urlpatterns = [
     path("registri/", include("tepat.registry.urls")),
     path("audit/", include("tepat.audit.urls")),
     path("pemutakhiran/", include("tepat.updates.urls")),
+    path("kualitas/", include("tepat.quality.urls")),
     path("", include("tepat.web.urls")),
 ]
