@@ -34,6 +34,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         regions_load(actor=None, provinces=TEST_PROVINCES)
 
 
+@pytest.fixture(autouse=True)
+def _restore_region_master(request, django_db_blocker):
+    """A transactional test's flush empties every table, the session-loaded region master included;
+    put it back so that tests running after it (pytest-django orders them last) still have it."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        with django_db_blocker.unblock():
+            regions_load(actor=None, provinces=TEST_PROVINCES)
+
+
 @pytest.fixture
 def regions(db):
     """For transactional tests, whose flush removes the session-loaded regions: load them again."""
