@@ -146,3 +146,6 @@ class ProgramParticipation(BaseModel):
 
     def __str__(self) -> str:
         return self.program
+
+
+from tepat.registry.models_transfer import ImportIssue, ImportJob  # noqa: E402, F401

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from tepat.registry import views
+from tepat.registry import views, views_transfer
 
 app_name = "registry"
 urlpatterns = [
@@ -12,4 +12,11 @@ urlpatterns = [
     path("keluarga/<uuid:pk>/anggota/baru/", views.individual_add_view, name="individual_add"),
     path("anggota/<uuid:pk>/ubah/", views.individual_update_view, name="individual_update"),
     path("anggota/<uuid:pk>/keberadaan/", views.individual_presence_view, name="individual_presence"),
+    # Import and export (tepat.registry.transfer)
+    path("impor/", views_transfer.import_start_view, name="import_start"),
+    path("impor/<uuid:pk>/", views_transfer.import_job_view, name="import_job"),
+    path("impor/<uuid:pk>/progres/", views_transfer.import_progress_view, name="import_progress"),
+    re_path(r"^impor/(?P<pk>[0-9a-f-]{36})/laporan\.(?P<fmt>xlsx|csv)$", views_transfer.import_report_view,
+            name="import_report"),
+    path("ekspor/", views_transfer.export_view, name="export"),
 ]

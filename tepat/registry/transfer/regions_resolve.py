@@ -1,0 +1,174 @@
+"""Finding the village of each import row: by its Kemendagri code (dotted or 10 digits), or by the
+names people type ('KAB. SERANG', 'Kabupaten Serang', 'kota serang', 'KEC. TAKTAKAN', 'DESA …',
+'KEL. …'), using the kecamatan to tell apart villages with the same name.
+
+Work is done once per distinct combination of region cells (a district file has a few hundred),
+then joined back to the rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import polars as pl
+
+from tepat.regions.master import name_key
+from tepat.regions.models import Region
+from tepat.registry.transfer.normalise import ERROR, ISSUE_SCHEMA
+from tepat.registry.transfer.reader import ROW
+
+NAME_FIELDS = ("province_name", "regency_name", "district_name", "village_name")
+_DOTTED = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+_TEN = re.compile(r"^\d{10}$")
+_KOTA = re.compile(r"^\s*kota\b", re.IGNORECASE)
+_KAB = re.compile(r"^\s*(kabupaten|kab)\b", re.IGNORECASE)
+_KEL = re.compile(r"^\s*(kelurahan|kel)\b", re.IGNORECASE)
+_DESA = re.compile(r"^\s*(desa|ds)\b", re.IGNORECASE)
+_LEVEL_WORDS = {
+    "province_name": ("provinsi", "province"), "regency_name": ("kabupaten/kota", "regency/city"),
+    "district_name": ("kecamatan", "district"), "village_name": ("desa/kelurahan", "village"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    code: str
+    key: str
+    level: int
+    kind: str
+    parent: str | None
+
+
+class RegionIndex:
+    """The region master in memory, by parent and name key."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, _Node] = {}
+        self.by_parent: dict[tuple[str | None, str], list[_Node]] = defaultdict(list)
+        self.by_level: dict[tuple[int, str], list[_Node]] = defaultdict(list)
+        for code, key, level, kind, parent in Region.objects.values_list("code", "name_key", "level", "kind", "parent_id"):
+            node = _Node(code, key, level, kind, parent)
+            self.nodes[code] = node
+            self.by_parent[(parent, key)].append(node)
+            self.by_level[(level, key)].append(node)
+
+    def candidates(self, level: int, key: str, within: str | None) -> list[_Node]:
+        if within is None:
+            return list(self.by_level.get((level, key), []))
+        direct = self.by_parent.get((within, key))
+        if direct is not None and direct and direct[0].level == level:
+            return list(direct)
+        return [n for n in self.by_level.get((level, key), []) if n.code.startswith(within + ".")]
+
+
+def _kind_hint(field: str, raw: str) -> str | None:
+    if field == "regency_name":
+        return "kota" if _KOTA.match(raw) else "kabupaten" if _KAB.match(raw) else None
+    if field == "village_name":
+        return "kelurahan" if _KEL.match(raw) else "desa" if _DESA.match(raw) else None
+    return None
+
+
+class _Unresolved(Exception):
+    def __init__(self, field: str, code: str, value: str, id_text: str, en_text: str) -> None:
+        super().__init__(code)
+        self.field, self.code, self.value, self.id_text, self.en_text = field, code, value, id_text, en_text
+
+
+def _pick(index: RegionIndex, field: str, level: int, raw: str, within: str | None) -> _Node:
+    key = name_key(raw)
+    found = index.candidates(level, key, within)
+    hint = _kind_hint(field, raw)
+    if hint and len(found) > 1:
+        found = [n for n in found if n.kind == hint] or found
+    word_id, word_en = _LEVEL_WORDS[field]
+    if not found:
+        raise _Unresolved(field, "region_not_found", raw, f"{word_id} '{raw}' tidak ditemukan di master wilayah",
+                          f"{word_en} '{raw}' is not in the region master")
+    if len(found) > 1:
+        raise _Unresolved(field, "region_ambiguous", raw,
+                          f"{word_id} '{raw}' ada lebih dari satu; lengkapi kolom wilayah di atasnya",
+                          f"there is more than one {word_en} '{raw}'; fill in the region columns above it")
+    return found[0]
+
+
+def _resolve_names(index: RegionIndex, names: dict[str, str]) -> str:
+    within: str | None = None
+    for level, field in enumerate(NAME_FIELDS, start=1):
+        raw = names.get(field, "")
+        if not raw:
+            if field == "village_name":
+                raise _Unresolved(field, "required", "", "desa/kelurahan wajib diisi", "village is required")
+            continue
+        if field == "province_name" and raw.isdigit() and raw in index.nodes:
+            within = raw
+            continue
+        within = _pick(index, field, level, raw, within).code
+    return within  # type: ignore[return-value]
+
+
+def _resolve_code(index: RegionIndex, raw: str) -> str:
+    text = raw.strip().replace(" ", "")
+    if _TEN.match(text):
+        text = f"{text[0:2]}.{text[2:4]}.{text[4:6]}.{text[6:10]}"
+    if not _DOTTED.match(text):
+        raise _Unresolved("region_code", "region_code", raw,
+                          f"kode wilayah '{raw}' harus kode desa Kemendagri (mis. 36.04.05.2001 atau 3604052001)",
+                          f"region code '{raw}' must be a Kemendagri village code (e.g. 36.04.05.2001 or 3604052001)")
+    node = index.nodes.get(text)
+    if node is None or node.level != Region.Level.VILLAGE:
+        raise _Unresolved("region_code", "region_not_found", raw, f"kode desa '{raw}' tidak ada di master wilayah",
+                          f"village code '{raw}' is not in the region master")
+    return text
+
+
+def resolve_regions(
+    frame: pl.DataFrame, headers: dict[str, str], *, allowed: tuple[str, ...] | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Adds `region_code_clean` (null when unresolved). `allowed` limits rows to these region
+    subtrees (None: everywhere). Returns (frame, issues)."""
+    present = [f for f in ("region_code", *NAME_FIELDS) if f in headers]
+    combos = frame.select([pl.col(f).fill_null("").str.strip_chars().alias(f) for f in present]).unique()
+    index = RegionIndex()
+    codes: list[str | None] = []
+    problems: list[tuple[str, str, str, str, str] | None] = []
+    for combo in combos.iter_rows(named=True):
+        try:
+            if combo.get("region_code"):
+                code = _resolve_code(index, combo["region_code"])
+            else:
+                code = _resolve_names(index, combo)
+            codes.append(code)
+            problems.append(None)
+        except _Unresolved as exc:
+            codes.append(None)
+            problems.append((exc.field, exc.value, exc.code, exc.id_text, exc.en_text))
+    resolved = combos.with_columns(
+        pl.Series("region_code_clean", codes, dtype=pl.String),
+        pl.Series("_p", list(range(len(codes))), dtype=pl.Int64),
+    )
+    # Joined on the region columns alone, in row order, then attached: the wide frame is not copied.
+    keyed = frame.select(ROW, *(pl.col(f).fill_null("").str.strip_chars().alias(f) for f in present))
+    found = keyed.join(resolved, on=present, how="left", maintain_order="left")
+    joined = frame.with_columns(found.get_column("region_code_clean"), found.get_column("_p"))
+    issue_rows = []
+    bad = joined.filter(pl.col("region_code_clean").is_null()).select(ROW, "_p")
+    for row, p in bad.iter_rows():
+        field, value, code, id_text, en_text = problems[p]  # type: ignore[misc]
+        issue_rows.append((row, field, value, code, ERROR, id_text, en_text))
+    if allowed is not None:
+        inside = pl.lit(False)
+        for code in allowed:
+            inside = inside | (pl.col("region_code_clean") == code) | pl.col("region_code_clean").str.starts_with(code + ".")
+        outside = joined.filter(pl.col("region_code_clean").is_not_null() & ~inside).select(ROW, "region_code_clean")
+        field = "region_code" if "region_code" in headers else "village_name"
+        for row, code in outside.iter_rows():
+            issue_rows.append((row, field, code, "out_of_scope", ERROR,
+                               f"desa/kelurahan {code} di luar wilayah yang boleh Anda ubah pada impor ini",
+                               f"village {code} is outside the regions you may change in this import"))
+        joined = joined.with_columns(
+            pl.when(inside).then(pl.col("region_code_clean")).otherwise(None).alias("region_code_clean"))
+    issues = pl.DataFrame(issue_rows, schema=ISSUE_SCHEMA, orient="row")
+    return joined.drop("_p"), issues
