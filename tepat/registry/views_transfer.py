@@ -30,8 +30,12 @@ from tepat.registry.models_transfer import ImportJob
 from tepat.registry.tasks import registry_import_task
 from tepat.registry.transfer.exporter import registry_export
 from tepat.registry.transfer.importer import import_issue_counts, import_summary, registry_import_start
-from tepat.registry.transfer.report import render_report
-from tepat.registry.transfer.selectors import access_import_job, import_job_issues, import_jobs_of
+from tepat.registry.transfer.selectors import (
+    access_import_job,
+    import_job_issues,
+    import_jobs_of,
+    import_report_download,
+)
 from tepat.registry.views import _form_response, _posted
 
 RECENT_JOBS = 10
@@ -92,8 +96,7 @@ def import_progress_view(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_GET
 def import_report_view(request: HttpRequest, pk: Any, fmt: str) -> FileResponse:
     """The job's row-level report (every rejected row and warning), as XLSX or CSV."""
-    job = access_import_job(actor=request.user, job_id=pk)
-    content = render_report(job, fmt)
+    job, content = import_report_download(actor=request.user, job_id=pk, fmt=fmt)
     name = f"laporan-impor-{Path(job.file_name).stem or job.pk}.{fmt}"
     return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=CONTENT_TYPES[fmt])
 

@@ -280,6 +280,19 @@ def test_report_xlsx_lists_the_rejected_row(dinsos_operator, job):
     assert int(rejected[0][0]) == REJECTED_ROW and rejected[0][1] == "NIK" and rejected[0][2] == SCIENTIFIC_NIK
 
 
+def test_report_download_is_logged_as_a_personal_data_export(dinsos_operator, dinsos_supervisor, job):
+    from tepat.audit.models import AuditEvent
+
+    before = AuditEvent.objects.filter(action="personal_data.export").count()
+    assert client_for(dinsos_supervisor).get(job_urls(job)["report_xlsx"]).status_code == 404
+    assert AuditEvent.objects.filter(action="personal_data.export").count() == before
+
+    client_for(dinsos_operator).get(job_urls(job)["report_csv"])
+
+    event = AuditEvent.objects.filter(action="personal_data.export").order_by("-seq").first()
+    assert (event.actor_id, event.target_id, event.data["format"]) == (dinsos_operator.pk, str(job.pk), "csv")
+
+
 def test_report_csv_lists_the_rejected_row(dinsos_operator, job):
     response = client_for(dinsos_operator).get(job_urls(job)["report_csv"])
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
