@@ -28,6 +28,10 @@ class Capability(StrEnum):
     SENSITIVE_DATA_VIEW = "sensitive_data.view"  # health, disability, pregnancy
     AUDIT_VIEW = "audit.view"
     USER_MANAGE = "users.manage"
+    # Data quality (tepat.quality)
+    QUALITY_VIEW = "quality.view"  # flags, candidate pairs and civil-registry results (names and NIKs)
+    QUALITY_REVIEW = "quality.review"  # dismiss flags (confirming also needs updates.propose)
+    QUALITY_RUN = "quality.run"  # run matching, upload external lists
     # Data-update workflow (tepat.updates)
     UPDATES_VIEW = "updates.view"  # see proposals, sessions, batches, periods in scope
     UPDATES_PROPOSE = "updates.propose"  # create and submit proposals, add documents, file objections
@@ -47,21 +51,24 @@ C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.VILLAGE_OPERATOR: frozenset(
         {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+         C.QUALITY_VIEW, C.QUALITY_REVIEW,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_DELIBERATE}
     ),
     Role.FACILITATOR: frozenset(
-        {C.REGISTRY_VIEW, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+        {C.REGISTRY_VIEW, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW, C.QUALITY_VIEW,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_VERIFY}
     ),
     Role.VILLAGE_HEAD: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.UPDATES_DELIBERATE}),
     Role.DISTRICT_OFFICER: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.UPDATES_ASSIGN}),
     Role.DINSOS_OPERATOR: frozenset(
         {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+         C.QUALITY_VIEW, C.QUALITY_REVIEW, C.QUALITY_RUN,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_REVIEW, C.UPDATES_SUBMIT,
          C.UPDATES_PLAN_PERIOD}
     ),
     Role.DINSOS_SUPERVISOR: frozenset(
         {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+         C.QUALITY_VIEW, C.QUALITY_REVIEW, C.QUALITY_RUN,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_REVIEW, C.UPDATES_APPROVE_REMOVAL,
          C.UPDATES_SUBMIT, C.UPDATES_PLAN_PERIOD, C.UPDATES_DETERMINE, C.UPDATES_FREEZE}
     ),

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from tepat.accounts.models import User
+from tepat.quality.access import access_flag
 from tepat.registry.access import access_family, access_individual
 from tepat.updates import schemas as s
 from tepat.updates.access import (
@@ -50,6 +51,7 @@ from tepat.updates.services.deliberations import (
 from tepat.updates.services.determination import period_create, period_determine
 from tepat.updates.services.documents import document_add
 from tepat.updates.services.freezes import freeze_create, freeze_lift
+from tepat.updates.services.from_flags import proposal_create_from_flag
 from tepat.updates.services.objections import objection_create
 from tepat.updates.services.proposals import (
     proposal_assign,
@@ -350,3 +352,14 @@ def create_freeze(request: HttpRequest, payload: s.FreezeIn):
 def lift_freeze(request: HttpRequest, freeze_id: UUID, payload: s.ReasonIn):
     freeze = access_freeze(actor=request.auth, freeze_id=freeze_id)
     return freeze_lift(actor=request.auth, freeze=freeze, reason=payload.reason)
+
+
+# Data-quality flags -----------------------------------------------------------------------------------
+
+@router.post("/flags/{flag_id}/confirm", response={201: s.ProposalDetailOut, **ERRORS},
+             summary="Confirm a data-quality flag: creates the matching proposal (remove, change, merge)")
+def confirm_flag(request: HttpRequest, flag_id: UUID, payload: s.FlagConfirmIn):
+    flag = access_flag(actor=request.auth, flag_id=flag_id)
+    proposal = proposal_create_from_flag(actor=request.auth, flag=flag, keep=payload.keep, changes=payload.changes,
+                                         note=payload.note)
+    return 201, _fresh(request, proposal)

@@ -390,3 +390,12 @@ class FreezeOut(Schema):
     reason: str
     lifted_at: dt.datetime | None
     lift_reason: str
+
+
+class FlagConfirmIn(Schema):
+    """Confirming a data-quality flag. `keep`: for a duplicate, the id of the record kept (default: the left
+    one); `changes`: for a NIK correction, {"nik": "..."} (a civil-registry mismatch defaults to its values)."""
+
+    keep: UUID | None = None
+    changes: dict[str, Any] | None = None
+    note: str = ""

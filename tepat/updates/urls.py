@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tepat.updates.views import deliberations, district, proposals, verification
+from tepat.updates.views import deliberations, district, flags, proposals, verification
 
 app_name = "updates"
 urlpatterns = [
@@ -36,4 +36,5 @@ urlpatterns = [
     path("penetapan/selisih/", district.period_diff_view, name="period_diff"),
     path("pembekuan/", district.freeze_list_view, name="freeze_list"),
     path("pembekuan/<uuid:pk>/cabut/", district.freeze_lift_view, name="freeze_lift"),
+    path("tanda-kualitas/<uuid:flag_id>/konfirmasi/", flags.flag_confirm, name="flag_confirm"),
 ]

@@ -1,0 +1,29 @@
+"""Background jobs (django-tasks). Each takes the run's id; progress is on the `MatchRun` row."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from tepat.accounts.models import User
+from tepat.quality.adapters import FileAdapter, HttpAdapter
+from tepat.quality.models import MatchRun
+from tepat.quality.services.runs import civil_match_run, duplicates_run
+
+
+def _actor(run: MatchRun):
+    return User.objects.get(pk=run.actor_id) if run.actor_id else None
+
+
+@task()
+def civil_match_task(run_id: str) -> dict:
+    run = MatchRun.objects.get(pk=run_id)
+    options = run.options or {}
+    adapter = FileAdapter(options["path"]) if options.get("path") else HttpAdapter.from_settings()
+    run = civil_match_run(actor=_actor(run), run=run, adapter=adapter)
+    return run.counts
+
+
+@task()
+def duplicates_task(run_id: str) -> dict:
+    run = MatchRun.objects.get(pk=run_id)
+    return duplicates_run(actor=_actor(run), run=run).counts

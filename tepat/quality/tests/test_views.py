@@ -1,0 +1,70 @@
+"""Pages: the review queue per village and per district, the evidence, confirm (→ the proposal's page),
+dismiss with a reason, runs with progress, list upload."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import polars as pl
+import pytest
+
+from conftest import VILLAGE, client_for
+from tepat.quality.adapters import FileAdapter
+from tepat.quality.models import Flag, MatchRun
+from tepat.quality.services.runs import civil_match_run, run_create
+from tepat.quality.tests.conftest import extract_rows
+
+
+@pytest.fixture
+def flags(stale_world, dinsos_operator, tmp_path):
+    path = tmp_path / "extract.csv"
+    pl.DataFrame(extract_rows(stale_world)).write_csv(path)
+    run = run_create(actor=dinsos_operator, kind=MatchRun.Kind.CIVIL_REGISTRY, region_code=VILLAGE)
+    civil_match_run(actor=dinsos_operator, run=run, adapter=FileAdapter(path), today=date(2026, 6, 1))
+    return {f.kind: f for f in Flag.objects.all()}
+
+
+def test_queue_per_village_and_district(flags, village_operator, other_village_operator, dinsos_operator,
+                                        village_head, client):
+    assert client.get("/kualitas/").status_code == 302
+    assert client_for(village_head).get("/kualitas/").status_code == 403
+    page = client_for(village_operator).get("/kualitas/")
+    assert page.status_code == 200 and str(flags["died"].pk) in page.content.decode()
+    assert str(flags["died"].pk) not in client_for(other_village_operator).get("/kualitas/").content.decode()
+    assert str(flags["died"].pk) in client_for(dinsos_operator).get("/kualitas/?status=open&kind=died").content.decode()
+
+
+def test_flag_page_confirm_and_dismiss(flags, village_operator, other_village_operator):
+    died, moved = flags["died"], flags["moved"]
+    url = f"/kualitas/tanda/{died.pk}/"
+    assert client_for(other_village_operator).get(url).status_code == 404
+    client = client_for(village_operator)
+    page = client.get(url).content.decode()
+    assert "meninggal menurut Dukcapil" in page and "Siti Aminah" in page
+    assert 'action="/pemutakhiran/tanda-kualitas/' in page
+    refused = client.post(f"/kualitas/tanda/{moved.pk}/abaikan/", {"reason": ""})
+    assert refused.status_code == 302 and Flag.objects.get(pk=moved.pk).status == "open"
+    client.post(f"/kualitas/tanda/{moved.pk}/abaikan/", {"reason": "Sudah kembali"})
+    assert Flag.objects.get(pk=moved.pk).status == "dismissed"
+    assert client_for(other_village_operator).post(f"/kualitas/tanda/{moved.pk}/abaikan/",
+                                                   {"reason": "x"}).status_code == 404
+
+
+def test_runs_and_list_pages(stale_world, dinsos_operator, village_operator, tmp_path):
+    client = client_for(dinsos_operator)
+    assert client.get("/kualitas/proses/").status_code == 200
+    assert client_for(village_operator).post("/kualitas/proses/", {"kind": "duplicates",
+                                                                   "region_code": VILLAGE}).status_code == 403
+    extract = io.BytesIO()
+    pl.DataFrame(extract_rows(stale_world)).write_csv(extract)
+    extract.seek(0)
+    extract.name = "dukcapil.csv"
+    response = client.post("/kualitas/proses/", {"kind": "civil_registry", "region_code": VILLAGE,
+                                                 "extract": extract})
+    run = MatchRun.objects.get()
+    assert response.status_code == 302 and run.status == "done" and run.source == "file:dukcapil.csv"
+    progress = client.get(f"/kualitas/proses/{run.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert 'data-status="done"' in progress
+    assert client.get("/kualitas/daftar/").status_code == 200
+    assert client_for(village_operator).get("/kualitas/daftar/").status_code == 403
