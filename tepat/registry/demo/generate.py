@@ -114,12 +114,11 @@ def generate(villages: Sequence[VillageInfo], families: int, seed: int, *,
     return _frames(villages, area, fam, ind, programs, welfare, family_words, seed, as_of)
 
 
-def _full_names(first: np.ndarray, second: np.ndarray) -> pl.Series:
-    parts = pl.DataFrame({"a": gather(NAMES, first), "b": gather(NAMES, np.maximum(second, 0)),
-                          "two": pl.Series(second >= 0, dtype=pl.Boolean)})
-    return parts.select(
-        pl.when(pl.col("two")).then(pl.col("a") + " " + pl.col("b")).otherwise(pl.col("a")).alias("name")
-    ).to_series()
+def _full_names(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> pl.Series:
+    """Names of one to three words; -1 marks a missing word."""
+    words = [pl.when(pl.Series(index >= 0)).then(gather(NAMES, np.maximum(index, 0)))
+             for index in (first, second, third)]
+    return pl.select(pl.concat_str(words, separator=" ", ignore_nulls=True).alias("name")).to_series()
 
 
 def _frames(villages: Sequence[VillageInfo], area: Area, fam: dict[str, np.ndarray], ind: dict[str, np.ndarray],
@@ -169,7 +168,7 @@ def _frames(villages: Sequence[VillageInfo], area: Area, fam: dict[str, np.ndarr
         "external_id": individual_external,
         "position": pl.Series(position).cast(pl.Int16),
         "nik": ind["nik"],
-        "name": _full_names(ind["first_name"], ind["second_name"]),
+        "name": _full_names(ind["first_name"], ind["second_name"], ind["third_name"]),
         "sex": pl.Series(ind["sex"]).cast(pl.Int16),
         "birth_place": gather(area.places, ind["birth_place"]),
         "birth_date": date_series(ind["birth"]),

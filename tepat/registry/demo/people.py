@@ -113,7 +113,7 @@ def draw_individuals(rng: np.random.Generator, area: Area, fam: dict[str, np.nda
     _work(rng, ind)
     _health(rng, ind)
     _presence(rng, ind, today)
-    ind["first_name"], ind["second_name"] = _names(rng, sex, date_parts(birth)[0])
+    ind["first_name"], ind["second_name"], ind["third_name"] = _names(rng, sex, date_parts(birth)[0])
     return ind
 
 
@@ -267,25 +267,33 @@ def _presence(rng: np.random.Generator, ind: dict[str, np.ndarray], today: int) 
     ind.update(presence=presence, presence_date=presence_date, presence_note=note)
 
 
-def _names(rng: np.random.Generator, sex: np.ndarray, birth_year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(first, second) indices into NAMES; second is -1 for a one-word name."""
+def _names(rng: np.random.Generator, sex: np.ndarray,
+           birth_year: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(first, second, third) word indices into NAMES; -1 where a name has fewer words.
+
+    A name has one word (a single traditional name), two (given name + closing name, or two given names)
+    or three (given + middle + closing), in proportions by generation; no word repeats within a name.
+    """
     generation = np.searchsorted(v.GENERATION_BOUNDS, birth_year, side="right")
-    first_out = np.zeros(len(sex), dtype=np.int64)
-    second_out = np.full(len(sex), -1, dtype=np.int64)
+    out = np.full((3, len(sex)), -1, dtype=np.int64)
     code = {name: index for index, name in enumerate(NAMES)}
 
-    def indices(names: np.ndarray) -> np.ndarray:
-        return np.array([code[name] for name in names])
+    def draw(group: tuple[np.ndarray, np.ndarray], k: int) -> np.ndarray:
+        return np.array([code[name] for name in group[0]], dtype=np.int64)[pick(rng, k, group[1])]
 
-    for sex_code, first, second, single in ((S.MALE, v.FIRST_MALE, v.SECOND_MALE, v.SINGLE_MALE),
-                                            (S.FEMALE, v.FIRST_FEMALE, v.SECOND_FEMALE, v.SINGLE_FEMALE)):
+    for sex_code, first, middle, last, single in (
+            (S.MALE, v.FIRST_MALE, v.MIDDLE_MALE, v.SECOND_MALE, v.SINGLE_MALE),
+            (S.FEMALE, v.FIRST_FEMALE, v.MIDDLE_FEMALE, v.SECOND_FEMALE, v.SINGLE_FEMALE)):
         for g in range(3):
             index = np.flatnonzero((sex == sex_code) & (generation == g))
             k = len(index)
-            a = indices(first[g][0])[pick(rng, k, first[g][1])]
-            b = indices(second[0])[pick(rng, k, second[1])]
-            alone = indices(single[g][0])[pick(rng, k, single[g][1])]
-            two_part = (rng.random(k) < v.TWO_PART_SHARE[g]) & (a != b)
-            first_out[index] = np.where(two_part, a, alone)
-            second_out[index] = np.where(two_part, b, -1)
-    return first_out, second_out
+            count = pick(rng, k, v.WORD_COUNT_SHARE[g]) + 1
+            alone, a, b, z = draw(single[g], k), draw(first[g], k), draw(middle, k), draw(last, k)
+            # two words: the closing word is sometimes another given name ("Rizki Fajar")
+            z2 = np.where(rng.random(k) < v.GIVEN_SECOND_SHARE, b, z)
+            two = (count == 2) & (a != z2)
+            three = (count == 3) & (a != z) & (a != b) & (b != z)
+            out[0, index] = np.where(two | three, a, alone)
+            out[1, index] = np.where(three, b, np.where(two, z2, -1))
+            out[2, index] = np.where(three, z, -1)
+    return out[0], out[1], out[2]

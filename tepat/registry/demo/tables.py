@@ -104,9 +104,5 @@ CHANNELS = ("", "bank", "post")
 OCCUPATIONS = sorted({row[0] for table in (v.OCCUPATIONS_MALE, v.OCCUPATIONS_FEMALE, v.OCCUPATIONS_ELDERLY)
                       for row in table} | {v.STUDENT[0], v.NOT_YET_WORKING[0], v.HOMEMAKER[0]})
 PRESENCE_NOTES = ["", v.DIED_NOTE, v.NOT_FOUND_NOTE, *v.MOVED_NOTES]
-NAMES = list(dict.fromkeys(
-    name
-    for group in (*v.FIRST_MALE, *v.FIRST_FEMALE, v.SECOND_MALE, v.SECOND_FEMALE, *v.SINGLE_MALE, *v.SINGLE_FEMALE)
-    for name in group[0]
-))
+NAMES = list(dict.fromkeys(name for group in v.NAME_GROUPS for name in group[0]))
 ADDRESSES = [f"Kp. {name}" for name in v.KAMPUNG] + [f"Lingk. {name}" for name in v.KAMPUNG]
