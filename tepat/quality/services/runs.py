@@ -234,7 +234,9 @@ def duplicates_run(*, actor: Any, run: MatchRun, options: ProbableOptions | None
     try:
         _progress(run, status=MatchRun.Status.RUNNING, started_at=timezone.now())
         if options is None:
-            options = ProbableOptions(threshold=float((run.options or {}).get("threshold", DEFAULT_THRESHOLD)))
+            given = run.options or {}
+            tuning = {key: cast(given[key]) for key, cast in (("threads", int), ("u_pairs", float)) if given.get(key)}
+            options = ProbableOptions(threshold=float(given.get("threshold", DEFAULT_THRESHOLD)), **tuning)
         frame, stats = computed if computed is not None else find_duplicates(run.region_code, options)
         stats = dict(stats)
         _progress(run, total=frame.height)

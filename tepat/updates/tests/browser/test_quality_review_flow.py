@@ -43,7 +43,7 @@ def test_village_operator_confirms_a_duplicate(live_server, transactional_db, re
     _require_chromium()
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     run = run_create(actor=dinsos_operator, kind=MatchRun.Kind.DUPLICATES, region_code="36.04.05",
-                     options={"threshold": 0.6})
+                     options={"threshold": 0.6, "threads": 1, "u_pairs": 1e7})
     duplicates_run(actor=dinsos_operator, run=run)
     wife, again = duplicate_world["wife"], duplicate_world["wife_again"]
     flag = Flag.objects.get(pair__kind="probable", pair__left__in=[wife, again], pair__right__in=[wife, again])

@@ -74,7 +74,7 @@ def test_wrong_role_is_refused_and_nothing_changes(civil_flags, village_head):
 def test_duplicate_flag_becomes_merge_with_journal(duplicate_world, dinsos_operator, village_operator):  # noqa: F811
     w = duplicate_world
     run = run_create(actor=dinsos_operator, kind=MatchRun.Kind.DUPLICATES, region_code="36.04.05",
-                     options={"threshold": 0.6})
+                     options={"threshold": 0.6, "threads": 1, "u_pairs": 1e7})
     duplicates_run(actor=dinsos_operator, run=run)
     flag = Flag.objects.get(kind="duplicate", pair__kind="probable",
                             pair__left__in=[w["wife"], w["wife_again"]], pair__right__in=[w["wife"], w["wife_again"]])
@@ -94,7 +94,7 @@ def test_duplicate_flag_becomes_merge_with_journal(duplicate_world, dinsos_opera
 def test_duplicate_family_and_household_nik(duplicate_world, dinsos_operator):  # noqa: F811
     w = duplicate_world
     run = run_create(actor=dinsos_operator, kind=MatchRun.Kind.DUPLICATES, region_code="36.04.05",
-                     options={"threshold": 0.6})
+                     options={"threshold": 0.6, "threads": 1, "u_pairs": 1e7})
     duplicates_run(actor=dinsos_operator, run=run)
     kk_flag = Flag.objects.get(kind="duplicate_family")
     keep = kk_flag.pair.left_family_id if kk_flag.pair.left_family_id == w["family"].pk else kk_flag.pair.right_family_id
