@@ -7,6 +7,7 @@ A form the service rejects is shown again with the service's field messages and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -83,6 +84,22 @@ def _conflict(form: Any, exc: BusinessRuleViolation) -> None:
     form.conflict = True
 
 
+def _write(
+    request: HttpRequest, form: Any, call: Callable[[], Any], success: str, *, prefix: str = ""
+) -> Any:
+    """Run one service call. A refusal puts its messages on the form and returns None; success is announced."""
+    try:
+        result = call()
+    except ValidationFailed as exc:
+        apply_service_errors(form, exc, prefix=prefix)
+        return None
+    except BusinessRuleViolation as exc:
+        _conflict(form, exc)
+        return None
+    messages.success(request, success)
+    return result
+
+
 @login_required
 @require_GET
 def family_list(request: HttpRequest) -> HttpResponse:
@@ -109,7 +126,9 @@ def family_detail_view(request: HttpRequest, pk: Any) -> HttpResponse:
     family = access_family(actor=request.user, family_id=pk)
     detail = family_detail(actor=request.user, family=family)
     head = family_heads([family]).get(family.pk)
-    return render(request, "registry/family_detail.html", {"detail": detail, "family": detail.family, "head": head})
+    return render(
+        request, "registry/family_detail.html", {"detail": detail, "family": detail.family, "head": head}
+    )
 
 
 @login_required
@@ -118,13 +137,19 @@ def family_create_view(request: HttpRequest) -> HttpResponse:
     ensure_capability(actor=request.user, capability=Capability.REGISTRY_EDIT)
     form = FamilyCreateForm(_posted(request), actor=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            family = family_create(actor=request.user, region_code=form.cleaned_data["region"],
-                                   data=form.family_data(), members=[form.head_data()])
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc, prefix="head_")
-        else:
-            messages.success(request, _("The family was saved."))
+        family = _write(
+            request,
+            form,
+            lambda: family_create(
+                actor=request.user,
+                region_code=form.cleaned_data["region"],
+                data=form.family_data(),
+                members=[form.head_data()],
+            ),
+            _("The family was saved."),
+            prefix="head_",
+        )
+        if family is not None:
             return redirect(_family_url(family))
     context = {"form": form, "title": _("New family"), "cancel_url": reverse("registry:family_list")}
     return _form_response(request, "registry/family_form.html", context, form)
@@ -136,15 +161,15 @@ def family_update_view(request: HttpRequest, pk: Any) -> HttpResponse:
     family = _editable_family(request, pk)
     form = FamilyUpdateForm(_posted(request), initial=FamilyUpdateForm.initial_from(family))
     if request.method == "POST" and form.is_valid():
-        try:
-            family_update(actor=request.user, family=family, data=form.family_data(),
-                          reason=form.cleaned_data["reason"])
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        except BusinessRuleViolation as exc:
-            _conflict(form, exc)
-        else:
-            messages.success(request, _("The family was saved."))
+        saved = _write(
+            request,
+            form,
+            lambda: family_update(
+                actor=request.user, family=family, data=form.family_data(), reason=form.cleaned_data["reason"]
+            ),
+            _("The family was saved."),
+        )
+        if saved is not None:
             return redirect(_family_url(family))
     context = {"form": form, "family": family, "title": _("Edit family"), "cancel_url": _family_url(family)}
     return _form_response(request, "registry/family_form.html", context, form)
@@ -156,15 +181,19 @@ def family_remove_view(request: HttpRequest, pk: Any) -> HttpResponse:
     family = _editable_family(request, pk)
     form = FamilyRemoveForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            family_remove(actor=request.user, family=family, reason=form.cleaned_data["reason"],
-                          note=form.cleaned_data["note"], on_date=form.cleaned_data["on_date"])
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        except BusinessRuleViolation as exc:
-            _conflict(form, exc)
-        else:
-            messages.success(request, _("The family was removed from the active list."))
+        saved = _write(
+            request,
+            form,
+            lambda: family_remove(
+                actor=request.user,
+                family=family,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                on_date=form.cleaned_data["on_date"],
+            ),
+            _("The family was removed from the active list."),
+        )
+        if saved is not None:
             return redirect(_family_url(family))
     context = {"form": form, "family": family, "cancel_url": _family_url(family)}
     return _form_response(request, "registry/family_remove.html", context, form)
@@ -176,14 +205,13 @@ def individual_add_view(request: HttpRequest, pk: Any) -> HttpResponse:
     family = _editable_family(request, pk)
     form = IndividualForm(_posted(request), actor=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            member = individual_add(actor=request.user, family=family, data=form.individual_data())
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        except BusinessRuleViolation as exc:
-            _conflict(form, exc)
-        else:
-            messages.success(request, _("The member was added."))
+        member = _write(
+            request,
+            form,
+            lambda: individual_add(actor=request.user, family=family, data=form.individual_data()),
+            _("The member was added."),
+        )
+        if member is not None:
             return redirect(_family_url(family, f"member-{member.pk}"))
     context = {"form": form, "family": family, "title": _("Add a member"), "cancel_url": _family_url(family)}
     return _form_response(request, "registry/member_form.html", context, form)
@@ -193,21 +221,30 @@ def individual_add_view(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def individual_update_view(request: HttpRequest, pk: Any) -> HttpResponse:
     member = _editable_individual(request, pk)
-    form = IndividualUpdateForm(_posted(request), actor=request.user,
-                                initial=IndividualUpdateForm.initial_from(member))
+    form = IndividualUpdateForm(
+        _posted(request), actor=request.user, initial=IndividualUpdateForm.initial_from(member)
+    )
     if request.method == "POST" and form.is_valid():
-        try:
-            individual_update(actor=request.user, individual=member, data=form.individual_data(),
-                              reason=form.cleaned_data["reason"])
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        except BusinessRuleViolation as exc:
-            _conflict(form, exc)
-        else:
-            messages.success(request, _("The member was saved."))
+        saved = _write(
+            request,
+            form,
+            lambda: individual_update(
+                actor=request.user,
+                individual=member,
+                data=form.individual_data(),
+                reason=form.cleaned_data["reason"],
+            ),
+            _("The member was saved."),
+        )
+        if saved is not None:
             return redirect(_family_url(member.family, f"member-{member.pk}"))
-    context = {"form": form, "family": member.family, "member": member, "title": _("Edit member"),
-               "cancel_url": _family_url(member.family, f"member-{member.pk}")}
+    context = {
+        "form": form,
+        "family": member.family,
+        "member": member,
+        "title": _("Edit member"),
+        "cancel_url": _family_url(member.family, f"member-{member.pk}"),
+    }
     return _form_response(request, "registry/member_form.html", context, form)
 
 
@@ -215,22 +252,33 @@ def individual_update_view(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def individual_presence_view(request: HttpRequest, pk: Any) -> HttpResponse:
     member = _editable_individual(request, pk)
-    form = PresenceForm(_posted(request), initial={"presence": member.presence,
-                                                       "presence_note": member.presence_note,
-                                                       "presence_date": member.presence_date})
+    form = PresenceForm(
+        _posted(request),
+        initial={
+            "presence": member.presence,
+            "presence_note": member.presence_note,
+            "presence_date": member.presence_date,
+        },
+    )
     if request.method == "POST" and form.is_valid():
-        try:
-            individual_set_presence(actor=request.user, individual=member,
-                                    presence=form.cleaned_data["presence"],
-                                    note=form.cleaned_data["presence_note"],
-                                    on_date=form.cleaned_data["presence_date"])
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        except BusinessRuleViolation as exc:
-            _conflict(form, exc)
-        else:
-            messages.success(request, _("The member's presence was recorded."))
+        saved = _write(
+            request,
+            form,
+            lambda: individual_set_presence(
+                actor=request.user,
+                individual=member,
+                presence=form.cleaned_data["presence"],
+                note=form.cleaned_data["presence_note"],
+                on_date=form.cleaned_data["presence_date"],
+            ),
+            _("The member's presence was recorded."),
+        )
+        if saved is not None:
             return redirect(_family_url(member.family, f"member-{member.pk}"))
-    context = {"form": form, "family": member.family, "member": member,
-               "cancel_url": _family_url(member.family, f"member-{member.pk}")}
+    context = {
+        "form": form,
+        "family": member.family,
+        "member": member,
+        "cancel_url": _family_url(member.family, f"member-{member.pk}"),
+    }
     return _form_response(request, "registry/presence_form.html", context, form)
