@@ -15,6 +15,7 @@ from datetime import date
 import pytest
 from django.test import Client
 
+from tepat.core.actors import SYSTEM
 from tepat.regions.services import regions_load
 
 TEST_PROVINCES = {"36", "31"}
@@ -31,7 +32,7 @@ PASSWORD = "rahasia-uji-123"
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the region master for the test provinces once per test database."""
     with django_db_blocker.unblock():
-        regions_load(actor=None, provinces=TEST_PROVINCES)
+        regions_load(actor=SYSTEM, provinces=TEST_PROVINCES)
 
 
 @pytest.fixture(autouse=True)
@@ -41,13 +42,13 @@ def _restore_region_master(request, django_db_blocker):
     yield
     if {"transactional_db", "live_server"} & set(request.fixturenames):
         with django_db_blocker.unblock():
-            regions_load(actor=None, provinces=TEST_PROVINCES)
+            regions_load(actor=SYSTEM, provinces=TEST_PROVINCES)
 
 
 @pytest.fixture
 def regions(db):
     """For transactional tests, whose flush removes the session-loaded regions: load them again."""
-    regions_load(actor=None, provinces=TEST_PROVINCES)
+    regions_load(actor=SYSTEM, provinces=TEST_PROVINCES)
 
 
 _serials = itertools.count(1)
@@ -84,7 +85,7 @@ def make_user(db):
     counter = itertools.count(1)
 
     def _make(role: str, regions: list[str], username: str | None = None):
-        return user_create(actor=None, username=username or f"{role}{next(counter)}", password=PASSWORD,
+        return user_create(actor=SYSTEM, username=username or f"{role}{next(counter)}", password=PASSWORD,
                            role=role, region_codes=regions, full_name=f"Uji {role}")
 
     return _make

@@ -149,11 +149,12 @@ def step_import(args: argparse.Namespace) -> dict:
 
 def step_export(args: argparse.Namespace) -> dict:
     _django(args.url)
+    from tepat.core.actors import SYSTEM
     from tepat.registry.transfer.exporter import registry_export
 
     path = Path(args.workdir) / f"export_{args.label}.{args.format}"
     started = time.perf_counter()
-    result = registry_export(actor=None, region_code=REGION, out=path, fmt=args.format, preset="siks")
+    result = registry_export(actor=SYSTEM, region_code=REGION, out=path, fmt=args.format, preset="siks")
     return {"seconds": time.perf_counter() - started, "rows": result.rows, "families": result.families,
             "bytes": path.stat().st_size, "peak_rss_mb": peak_rss_mb()}
 

@@ -18,6 +18,7 @@ from tepat.accounts.models import User
 from tepat.accounts.roles import Role
 from tepat.accounts.services import user_create
 from tepat.audit.services import audit_record
+from tepat.core.actors import SYSTEM
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
@@ -68,7 +69,7 @@ def demo_users_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
         with transaction.atomic():
             user = User.objects.select_for_update().filter(username=spec.username).first()
             if user is None:
-                user = user_create(actor=None, username=spec.username, password=password, role=spec.role,
+                user = user_create(actor=SYSTEM, username=spec.username, password=password, role=spec.role,
                                    region_codes=[spec.region_code], full_name=spec.full_name)
                 outcome = "created"
             elif user.check_password(password) and not user.locked_until and not user.failed_login_count:
@@ -78,7 +79,7 @@ def demo_users_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
                 user.failed_login_count = 0
                 user.locked_until = None
                 user.save(update_fields=["password", "failed_login_count", "locked_until"])
-                audit_record(actor=None, action="user.password_reset", target=user,
+                audit_record(actor=SYSTEM, action="user.password_reset", target=user,
                              data={"username": user.username, "reason": "demo-users"})
                 outcome = "password_reset"
         codes = list(user.region_assignments.order_by("region_id").values_list("region_id", flat=True))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -15,6 +16,7 @@ from tepat.accounts.access import actor_in_scope, ensure_capability
 from tepat.accounts.models import RegionAssignment, User
 from tepat.accounts.roles import Capability, Role
 from tepat.audit.services import audit_record
+from tepat.core.actors import is_system
 from tepat.core.exceptions import ObjectNotFound, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
@@ -36,8 +38,8 @@ def user_create(
     full_name: str = "",
     email: str = "",
 ) -> User:
-    """Create a user with a role and assigned regions. `actor=None` is the command line (setup)."""
-    if actor is not None:
+    """Create a user with a role and assigned regions. `actor=SYSTEM` is the command line (setup)."""
+    if not is_system(actor):
         ensure_capability(actor=actor, capability=Capability.USER_MANAGE)
     if role not in Role.values:
         raise ValidationFailed([Issue("unknown_role", "role", f"Peran tidak dikenal: {role}", f"Unknown role: {role}")])
@@ -49,7 +51,7 @@ def user_create(
                    f"Unknown region: {', '.join(missing)}")]
         )
     # An administrator assigns only regions inside their own: else a district could create a province user.
-    outside = [code for code in region_codes if actor is not None and not actor_in_scope(actor, code)]
+    outside = [code for code in region_codes if not is_system(actor) and not actor_in_scope(actor, code)]
     if outside:
         raise ValidationFailed(
             [Issue("region_out_of_scope", "regions", f"Wilayah di luar wilayah Anda: {', '.join(outside)}",
@@ -100,14 +102,14 @@ def login_attempt(*, request: Any, username: str, password: str) -> LoginOutcome
     with transaction.atomic():
         account = User.objects.select_for_update().filter(username=username).first()
         if account is not None and account.locked_until and account.locked_until > now:
-            audit_record(actor=None, action="auth.login_refused_locked", target=account,
+            audit_record(actor=AnonymousUser(), action="auth.login_refused_locked", target=account,
                          data={"username": username, "locked_until": account.locked_until})
             return LoginOutcome(None, account.locked_until)
     user = authenticate(request, username=username, password=password)
     with transaction.atomic():
         if user is None:
             if account is None:
-                audit_record(actor=None, action="auth.login_failed", data={"username": username[:150]})
+                audit_record(actor=AnonymousUser(), action="auth.login_failed", data={"username": username[:150]})
                 return LoginOutcome(None)
             account = User.objects.select_for_update().get(pk=account.pk)
             account.failed_login_count += 1
@@ -118,7 +120,7 @@ def login_attempt(*, request: Any, username: str, password: str) -> LoginOutcome
                 account.failed_login_count = 0
             account.save(update_fields=["failed_login_count", "locked_until"])
             audit_record(
-                actor=None, action="auth.locked" if locked_until else "auth.login_failed", target=account,
+                actor=AnonymousUser(), action="auth.locked" if locked_until else "auth.login_failed", target=account,
                 data={"username": username, "locked_until": locked_until},
             )
             return LoginOutcome(None, locked_until)

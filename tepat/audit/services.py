@@ -10,8 +10,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tepat.audit.actions import AuditAction, ensure_action
 from tepat.audit.hashing import event_hash, normalise_data
 from tepat.audit.models import AuditChainHead, AuditEvent
+from tepat.core.actors import is_system
 from tepat.core.request_context import get_request_id
 
 SYSTEM_LABEL = "system"
@@ -19,16 +21,25 @@ SYSTEM_LABEL = "system"
 
 @dataclass(slots=True)
 class PendingEvent:
-    action: str
+    action: AuditAction | str
     target_type: str = ""
     target_id: str = ""
     region_code: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
+ANONYMOUS_LABEL = "anonymous"
+
+
 def _actor_parts(actor: Any) -> tuple[int | None, str]:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return None, SYSTEM_LABEL
+    """(user id, label). A user, the system actor, or an anonymous visitor (sign-in attempts, public
+    pages); `None` is refused: every caller says who acts."""
+    if actor is None:
+        raise ValueError("audit_record needs an actor: the acting user or tepat.core.actors.SYSTEM")
+    if is_system(actor):
+        return None, actor.get_username()
+    if not getattr(actor, "is_authenticated", False):
+        return None, ANONYMOUS_LABEL
     return actor.pk, actor.get_username()
 
 
@@ -51,7 +62,7 @@ def _lock_head() -> AuditChainHead:
 def audit_record(
     *,
     actor: Any,
-    action: str,
+    action: AuditAction | str,
     target: Any = None,
     target_type: str = "",
     target_id: str = "",
@@ -76,6 +87,7 @@ def audit_record_many(*, actor: Any, events: Iterable[PendingEvent]) -> list[Aud
     rows: list[AuditEvent] = []
     seq, prev_hash = head.last_seq, head.last_hash
     for pending in events:
+        action = str(ensure_action(pending.action))
         seq += 1
         data = normalise_data(dict(pending.data))
         digest = event_hash(
@@ -83,7 +95,7 @@ def audit_record_many(*, actor: Any, events: Iterable[PendingEvent]) -> list[Aud
             occurred_at=now,
             actor_id=actor_id,
             actor_label=actor_label,
-            action=pending.action,
+            action=action,
             target_type=pending.target_type,
             target_id=pending.target_id,
             region_code=pending.region_code,
@@ -97,7 +109,7 @@ def audit_record_many(*, actor: Any, events: Iterable[PendingEvent]) -> list[Aud
                 occurred_at=now,
                 actor_id=actor_id,
                 actor_label=actor_label,
-                action=pending.action,
+                action=action,
                 target_type=pending.target_type,
                 target_id=pending.target_id,
                 region_code=pending.region_code,

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django_tasks import task
 
 from tepat.accounts.models import User
+from tepat.core.actors import SYSTEM
 from tepat.quality.adapters import FileAdapter, HttpAdapter
 from tepat.quality.models import MatchRun
 from tepat.quality.services.runs import civil_match_run, duplicates_run
 
 
 def _actor(run: MatchRun):
-    return User.objects.get(pk=run.actor_id) if run.actor_id else None
+    # A run without a person behind it was started by the system (command line, schedule).
+    return User.objects.get(pk=run.actor_id) if run.actor_id else SYSTEM
 
 
 @task()

@@ -20,7 +20,7 @@ class LoadResult:
     counts: dict[int, int]
 
 
-def regions_load(*, actor: Any = None, provinces: set[str] | None = None) -> LoadResult:
+def regions_load(*, actor: Any, provinces: set[str] | None = None) -> LoadResult:
     """Load (or refresh) the official master. Idempotent: a second run creates and updates nothing.
 
     Set-based: one read of the existing rows, bulk inserts for new codes, bulk updates for changed ones.

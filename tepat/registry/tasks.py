@@ -7,6 +7,7 @@ from typing import Any
 from django_tasks import task
 
 from tepat.accounts.models import User
+from tepat.core.actors import SYSTEM
 from tepat.registry.transfer.importer import import_summary, registry_import_run
 
 
@@ -16,5 +17,5 @@ def registry_import_task(job_id: str, actor_id: int | None = None) -> dict[str, 
 
     Enqueue after `registry_import_start(...)`: `registry_import_task.enqueue(job_id=str(job.pk),
     actor_id=user.pk)`. A worker that dies half-way leaves the job resumable: enqueue it again."""
-    actor = User.objects.get(pk=actor_id) if actor_id is not None else None
+    actor = User.objects.get(pk=actor_id) if actor_id is not None else SYSTEM
     return import_summary(registry_import_run(actor=actor, job_id=job_id))

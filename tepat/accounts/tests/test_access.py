@@ -15,6 +15,7 @@ from tepat.accounts.models import User
 from tepat.accounts.roles import ROLE_CAPABILITIES, Capability, Role, capabilities_of
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_record
+from tepat.core.actors import SYSTEM
 from tepat.core.exceptions import ObjectNotFound, PermissionDeniedError
 from tepat.regions.models import Region
 
@@ -108,10 +109,10 @@ def test_no_assignment_means_nothing_is_visible(unassigned_operator):
 
 def test_scope_q_works_on_any_region_code_column(dinsos_operator, other_dinsos_operator):
     with transaction.atomic():
-        mine = audit_record(actor=None, action="scope.test", region_code=VILLAGE)
-        theirs = audit_record(actor=None, action="scope.test", region_code=OTHER_DISTRICT_VILLAGE)
-        lookalike = audit_record(actor=None, action="scope.test", region_code="36.041")
-    events = AuditEvent.objects.filter(action="scope.test")
+        mine = audit_record(actor=SYSTEM, action="personal_data.search", region_code=VILLAGE)
+        theirs = audit_record(actor=SYSTEM, action="personal_data.search", region_code=OTHER_DISTRICT_VILLAGE)
+        lookalike = audit_record(actor=SYSTEM, action="personal_data.search", region_code="36.041")
+    events = AuditEvent.objects.filter(action="personal_data.search")
 
     assert list(events.filter(scope_q(dinsos_operator, "region_code")).values_list("seq", flat=True)) == [mine.seq]
     assert list(events.filter(scope_q(other_dinsos_operator, "region_code")).values_list("seq", flat=True)) == [

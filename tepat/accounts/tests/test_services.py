@@ -10,6 +10,7 @@ from tepat.accounts.models import RegionAssignment, User
 from tepat.accounts.services import login_attempt, user_create, user_unlock
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_verify
+from tepat.core.actors import SYSTEM
 from tepat.core.exceptions import PermissionDeniedError, ValidationFailed
 
 
@@ -61,7 +62,7 @@ def test_user_create_by_an_administrator(administrator):
 
 
 def test_user_create_from_the_command_line_may_assign_any_region(db):
-    user = user_create(actor=None, username="prov", password=PASSWORD, role="province_viewer",
+    user = user_create(actor=SYSTEM, username="prov", password=PASSWORD, role="province_viewer",
                        region_codes=["36", "31"])
 
     assert set(user.region_assignments.values_list("region_id", flat=True)) == {"36", "31"}
@@ -107,7 +108,7 @@ def test_user_create_refusals_change_nothing(administrator, kwargs, field, code)
 
 def test_user_create_password_messages_are_bilingual(db):
     with pytest.raises(ValidationFailed) as raised:
-        user_create(actor=None, username="x", password="pendek", role="auditor", region_codes=[DISTRICT])
+        user_create(actor=SYSTEM, username="x", password="pendek", role="auditor", region_codes=[DISTRICT])
 
     issue = next(i for i in raised.value.issues if i.code == "password_too_short")
     assert "10" in issue.en and "too short" in issue.en

@@ -7,11 +7,12 @@ from django.db import transaction
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_record
 from tepat.audit.tests import tamper
+from tepat.core.actors import SYSTEM
 
 
 def _events(count: int) -> list[AuditEvent]:
     with transaction.atomic():
-        return [audit_record(actor=None, action="cmd.test", data={"i": i}) for i in range(count)]
+        return [audit_record(actor=SYSTEM, action="personal_data.view", data={"i": i}) for i in range(count)]
 
 
 def test_audit_verify_reports_an_intact_chain(db):

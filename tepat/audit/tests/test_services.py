@@ -17,14 +17,15 @@ from tepat.audit.services import (
     changed_fields,
 )
 from tepat.audit.tests import tamper
+from tepat.core.actors import SYSTEM
 from tepat.core.request_context import reset_request_id, set_request_id
 
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'")
 
 
-def _record(action="test.action", **kwargs) -> AuditEvent:
+def _record(action="personal_data.view", **kwargs) -> AuditEvent:
     with transaction.atomic():
-        return audit_record(actor=kwargs.pop("actor", None), action=action, **kwargs)
+        return audit_record(actor=kwargs.pop("actor", SYSTEM), action=action, **kwargs)
 
 
 def _recomputed(event: AuditEvent) -> str:
@@ -73,7 +74,7 @@ def test_the_first_event_links_to_the_genesis_hash(db):
 
 
 def test_the_hash_covers_every_field(db):
-    event = _record("x", region_code="36", data={"a": 1})
+    event = _record("personal_data.view", region_code="36", data={"a": 1})
     base = {
         "seq": event.seq, "occurred_at": event.occurred_at, "actor_id": event.actor_id,
         "actor_label": event.actor_label, "action": event.action, "target_type": event.target_type,
@@ -92,18 +93,37 @@ def test_the_hash_covers_every_field(db):
 
 
 def test_actor_and_target_are_recorded(db, dinsos_operator):
-    event = _record("user.look", actor=dinsos_operator, target=dinsos_operator)
+    event = _record("personal_data.view", actor=dinsos_operator, target=dinsos_operator)
 
     event.refresh_from_db()
     assert (event.actor_id, event.actor_label) == (dinsos_operator.pk, "op_dinsos")
     assert (event.target_type, event.target_id) == ("accounts.user", str(dinsos_operator.pk))
 
 
-@pytest.mark.parametrize("actor", [None, AnonymousUser()])
-def test_no_actor_is_recorded_as_system(db, actor):
-    event = _record(actor=actor)
+def test_the_system_actor_is_recorded_as_system(db):
+    event = _record(actor=SYSTEM)
 
     assert (event.actor_id, event.actor_label) == (None, "system")
+
+
+def test_an_anonymous_visitor_is_recorded_as_anonymous(db):
+    event = _record(actor=AnonymousUser())
+
+    assert (event.actor_id, event.actor_label) == (None, "anonymous")
+
+
+def test_a_missing_actor_is_refused_and_records_nothing(db):
+    before = _snapshot()
+    with pytest.raises(ValueError, match="needs an actor"):
+        _record(actor=None)
+    assert _snapshot() == before
+
+
+def test_an_unknown_action_is_refused_and_records_nothing(db):
+    before = _snapshot()
+    with pytest.raises(ValueError, match="Unknown audit action"):
+        _record("family.udpate")
+    assert _snapshot() == before
 
 
 def test_data_is_stored_as_json_would_return_it_and_still_verifies(db):
@@ -147,14 +167,14 @@ def test_request_id_of_the_current_request_lands_in_the_event(db):
 
 def test_record_many_appends_contiguously_under_one_head_update(db, django_assert_max_num_queries):
     head = AuditChainHead.objects.get(pk=1)
-    pending = [PendingEvent("bulk.item", "registry.family", str(i), "36.04", {"i": i}) for i in range(5)]
+    pending = [PendingEvent("personal_data.export", "registry.family", str(i), "36.04", {"i": i}) for i in range(5)]
 
     with transaction.atomic(), django_assert_max_num_queries(4):
-        rows = audit_record_many(actor=None, events=pending)
+        rows = audit_record_many(actor=SYSTEM, events=pending)
 
     assert [r.seq for r in rows] == list(range(head.last_seq + 1, head.last_seq + 6))
     assert [r.target_id for r in rows] == ["0", "1", "2", "3", "4"]
-    stored = list(AuditEvent.objects.filter(action="bulk.item").order_by("seq"))
+    stored = list(AuditEvent.objects.filter(action="personal_data.export").order_by("seq"))
     assert [e.prev_hash for e in stored[1:]] == [e.hash for e in stored[:-1]]
     assert AuditChainHead.objects.get(pk=1).last_seq == head.last_seq + 5
     assert audit_verify().ok
@@ -165,7 +185,7 @@ def test_record_many_with_nothing_writes_nothing(db):
     head = AuditChainHead.objects.get(pk=1)
 
     with transaction.atomic():
-        assert audit_record_many(actor=None, events=[]) == []
+        assert audit_record_many(actor=SYSTEM, events=[]) == []
 
     assert _snapshot() == before
     assert AuditChainHead.objects.get(pk=1).last_seq == head.last_seq
@@ -176,7 +196,7 @@ def test_a_rolled_back_change_leaves_no_record(db):
     head = AuditChainHead.objects.values_list("last_seq", "last_hash").get(pk=1)
 
     with pytest.raises(ZeroDivisionError), transaction.atomic():
-        audit_record(actor=None, action="doomed")
+        audit_record(actor=SYSTEM, action="personal_data.view")
         1 / 0  # noqa: B018
 
     assert _snapshot() == before
@@ -199,9 +219,9 @@ def test_audit_record_outside_a_transaction_is_refused(django_db_setup, django_d
         head = list(AuditChainHead.objects.values_list("last_seq", "last_hash"))
 
         with pytest.raises(RuntimeError, match="inside the transaction"):
-            audit_record(actor=None, action="loose")
+            audit_record(actor=SYSTEM, action="personal_data.view")
         with pytest.raises(RuntimeError, match="inside the transaction"):
-            audit_record_many(actor=None, events=[PendingEvent("loose")])
+            audit_record_many(actor=SYSTEM, events=[PendingEvent("personal_data.view")])
 
         assert _snapshot() == before
         assert list(AuditChainHead.objects.values_list("last_seq", "last_hash")) == head
@@ -212,7 +232,7 @@ def test_an_empty_trail_verifies_and_the_head_is_created_on_first_use(db):
     assert audit_verify() == VerifyResult(0, True)
 
     with transaction.atomic():
-        event = audit_record(actor=None, action="first")
+        event = audit_record(actor=SYSTEM, action="personal_data.view")
 
     assert (event.seq, event.prev_hash) == (1, GENESIS_HASH)
     assert AuditChainHead.objects.get(pk=1).last_hash == event.hash
@@ -272,7 +292,7 @@ def test_postgresql_trigger_refuses_update_and_delete(db, statement):
 
 
 def _three_events() -> list[AuditEvent]:
-    return [_record(f"step.{i}", region_code="36.04", data={"i": i}) for i in range(3)]
+    return [_record("personal_data.view", region_code="36.04", data={"i": i}) for i in range(3)]
 
 
 def test_verify_counts_every_event_of_an_intact_chain(db):
@@ -301,7 +321,7 @@ def test_verify_names_an_event_whose_data_was_changed(db):
 
 
 @pytest.mark.parametrize(("column", "value"), [("actor_label", "someone_else"), ("region_code", "31"),
-                                               ("action", "family.view")])
+                                               ("action", "family.update")])
 def test_verify_names_an_event_whose_other_fields_were_changed(db, column, value):
     events = _three_events()
     tamper.set_column(events[0].seq, column, value)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tepat.audit.services import audit_record
+from tepat.core.actors import is_system
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.quality.access import RUN, ensure_quality_permission
@@ -36,7 +37,7 @@ R = CivilRegistryMatch.Result
 
 @transaction.atomic
 def run_create(*, actor: Any, kind: str, region_code: str, source: str = "", options: dict | None = None) -> MatchRun:
-    if actor is not None:
+    if not is_system(actor):
         ensure_quality_permission(actor=actor, capabilities=RUN, region_code=region_code or "-")
     if not Region.objects.filter(code=region_code).exists():
         raise ValidationFailed([Issue("region", "region", f"wilayah '{region_code}' tidak dikenal",
@@ -50,7 +51,7 @@ def run_create(*, actor: Any, kind: str, region_code: str, source: str = "", opt
 
 def _ensure_run(actor: Any, run: MatchRun) -> None:
     """The command line and system jobs run as `None` (the system); a person is checked like everywhere."""
-    if actor is not None:
+    if not is_system(actor):
         ensure_quality_permission(actor=actor, capabilities=RUN, region_code=run.region_code)
 
 

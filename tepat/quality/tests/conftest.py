@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from conftest import KECAMATAN, VILLAGE
+from tepat.core.actors import SYSTEM
 from tepat.quality.tests.factories import raw_family, raw_member
 
 
@@ -80,7 +81,7 @@ def duplicate_world(family, dinsos_operator):
     from tepat.registry.demo import demo_data_load, demo_generate_for_region
 
     data = demo_generate_for_region(region_code=KECAMATAN, families=400, seed=5)
-    demo_data_load(actor=None, data=data, region_code=KECAMATAN)
+    demo_data_load(actor=SYSTEM, data=data, region_code=KECAMATAN)
     head, wife, child = family.members.order_by("relation")
     second = raw_family(region=VILLAGE, external_id="DTKS-SECOND")
     again_head = raw_member(second, name=head.name, born=head.birth_date, nik=head.nik, external_id="DTKS-2-01")

@@ -6,6 +6,7 @@ from django.db import connection
 
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_verify
+from tepat.core.actors import SYSTEM
 from tepat.regions.master import DECREE
 from tepat.regions.models import Region, RegionMasterVersion
 from tepat.regions.selectors import is_within, region_children, region_get, region_path, region_subtree_q
@@ -72,7 +73,7 @@ def test_jakarta_administrative_names_have_plain_keys(db):
 def test_a_second_load_creates_and_updates_nothing_and_records_nothing(db):
     before = _state()
 
-    result = regions_load(actor=None, provinces=TEST_PROVINCES)
+    result = regions_load(actor=SYSTEM, provinces=TEST_PROVINCES)
 
     assert (result.created, result.updated) == (0, 0)
     assert result.unchanged == sum(result.counts.values()) == Region.objects.count()
@@ -85,7 +86,7 @@ def test_a_changed_and_a_missing_region_are_repaired_and_recorded(db):
         cursor.execute("DELETE FROM regions_region WHERE code = %s", ["36.73.05.1008"])
     regions, versions, events = _state()
 
-    result = regions_load(actor=None, provinces=TEST_PROVINCES)
+    result = regions_load(actor=SYSTEM, provinces=TEST_PROVINCES)
 
     assert (result.created, result.updated) == (1, 1)
     fixed = Region.objects.get(code="36.73.05.1001")
@@ -108,7 +109,7 @@ def test_a_changed_and_a_missing_region_are_repaired_and_recorded(db):
 def test_a_stale_name_key_alone_is_refreshed(db):
     Region.objects.filter(code="31.01").update(name_key="administrasi kepulauan seribu")
 
-    result = regions_load(actor=None, provinces=TEST_PROVINCES)
+    result = regions_load(actor=SYSTEM, provinces=TEST_PROVINCES)
 
     assert result.updated == 1
     assert Region.objects.get(code="31.01").name_key == "kepulauan seribu"

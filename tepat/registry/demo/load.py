@@ -27,6 +27,7 @@ from django.utils import timezone
 from tepat.accounts.access import ensure_permission
 from tepat.accounts.roles import Capability
 from tepat.audit.services import audit_record
+from tepat.core.actors import is_system
 from tepat.regions.models import Region
 from tepat.regions.selectors import region_subtree_q
 from tepat.registry import choices as c
@@ -112,10 +113,10 @@ class DemoLoadResult:
 def demo_data_load(*, actor: Any, data: DemoData, region_code: str, batch_size: int = 5000) -> DemoLoadResult:
     """Insert generated frames: families (with their first KK history row), members, programmes, welfare.
 
-    `actor=None` is the command line. Set-based: the rows are prepared column-wise in polars and written
+    `actor=SYSTEM` is the command line. Set-based: the rows are prepared column-wise in polars and written
     with one multi-row statement per batch (COPY on PostgreSQL); a handful of queries in total.
     """
-    if actor is not None:
+    if not is_system(actor):
         ensure_permission(actor=actor, capability=Capability.REGISTRY_EDIT, region_code=region_code)
     with transaction.atomic(), _large_sqlite_cache():
         existing = _existing_ids(Family, data.families["id"])

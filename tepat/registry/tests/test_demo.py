@@ -18,6 +18,7 @@ from django.db.models import Count
 
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_verify
+from tepat.core.actors import SYSTEM
 from tepat.core.exceptions import PermissionDeniedError
 from tepat.regions.master import iter_master
 from tepat.registry import choices as c
@@ -319,7 +320,7 @@ def test_villages_come_from_the_region_table(db):
 def test_load_inserts_everything_once_with_one_audit_event(db):
     data = demo_generate_for_region(region_code="36.04.05", families=150, seed=2)
     counts = data.counts()
-    result = demo_data_load(actor=None, data=data, region_code="36.04.05")
+    result = demo_data_load(actor=SYSTEM, data=data, region_code="36.04.05")
     assert (result.families, result.individuals, result.programs, result.welfare) == (
         counts["families"], counts["individuals"], counts["programs"], counts["welfare"])
     assert _counts() == (150, counts["individuals"], counts["programs"], counts["welfare"], 150)
@@ -348,7 +349,7 @@ def test_load_inserts_everything_once_with_one_audit_event(db):
     assert family.livestock == {name: row[f"livestock_{name}"] for name, _ in c.LIVESTOCK
                                 if row[f"livestock_{name}"]}
 
-    again = demo_data_load(actor=None, data=data, region_code="36.04.05")
+    again = demo_data_load(actor=SYSTEM, data=data, region_code="36.04.05")
     assert (again.families, again.individuals, again.skipped_families) == (0, 0, 150)
     assert _counts() == (150, counts["individuals"], counts["programs"], counts["welfare"], 150)
     assert AuditEvent.objects.filter(action=AUDIT_ACTION).count() == 1
@@ -359,9 +360,9 @@ def test_load_inserts_everything_once_with_one_audit_event(db):
 
 
 def test_another_seed_in_the_same_village_never_reuses_a_number(db):
-    demo_data_load(actor=None, region_code="36.04.05.2001",
+    demo_data_load(actor=SYSTEM, region_code="36.04.05.2001",
                    data=demo_generate_for_region(region_code="36.04.05.2001", families=300, seed=1))
-    second = demo_data_load(actor=None, region_code="36.04.05.2001",
+    second = demo_data_load(actor=SYSTEM, region_code="36.04.05.2001",
                             data=demo_generate_for_region(region_code="36.04.05.2001", families=300, seed=2))
     assert second.families == 300 and second.renumbered > 0
     assert not Individual.objects.values("nik").annotate(n=Count("id")).filter(n__gt=1).exists()
@@ -371,9 +372,9 @@ def test_another_seed_in_the_same_village_never_reuses_a_number(db):
 
 
 def test_a_top_up_run_adds_only_the_new_families(db):
-    demo_data_load(actor=None, region_code="36.04.05",
+    demo_data_load(actor=SYSTEM, region_code="36.04.05",
                    data=demo_generate_for_region(region_code="36.04.05", families=40, seed=3))
-    result = demo_data_load(actor=None, region_code="36.04.05",
+    result = demo_data_load(actor=SYSTEM, region_code="36.04.05",
                             data=demo_generate_for_region(region_code="36.04.05", families=60, seed=3))
     assert (result.families, result.skipped_families) == (20, 40)
     assert Family.objects.count() == 60

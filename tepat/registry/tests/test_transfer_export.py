@@ -13,6 +13,7 @@ from tepat.accounts import roles
 from tepat.accounts.roles import Capability
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_verify
+from tepat.core.actors import SYSTEM
 from tepat.core.exceptions import ObjectNotFound, PermissionDeniedError
 from tepat.registry import choices as c
 from tepat.registry.models import Family, Individual, ProgramParticipation
@@ -52,7 +53,7 @@ def read_xlsx(path) -> list[list]:
 
 def test_export_siks_csv_as_the_system(registry, tmp_path):
     out = tmp_path / "dtks.csv"
-    result = registry_export(actor=None, region_code=DISTRICT, out=out)
+    result = registry_export(actor=SYSTEM, region_code=DISTRICT, out=out)
     frame = read_csv(out)
     assert frame.columns[:6] == ["ID_DTKS", "PROVINSI", "KABUPATEN_KOTA", "KECAMATAN", "DESA_KELURAHAN", "KODE_WILAYAH"]
     expected = Individual.objects.filter(presence__in=c.ACTIVE_PRESENCE, family__status="active").count()
@@ -76,13 +77,13 @@ def test_export_siks_csv_as_the_system(registry, tmp_path):
 @pytest.mark.parametrize(("fmt", "preset"), [("csv", "siks"), ("xlsx", "siks"), ("csv", "tepat"), ("xlsx", "tepat")])
 def test_export_then_import_changes_nothing(registry, tmp_path, fmt, preset):
     out = tmp_path / f"dtks.{fmt}"
-    registry_export(actor=None, region_code=DISTRICT, out=out, fmt=fmt, preset=preset)
+    registry_export(actor=SYSTEM, region_code=DISTRICT, out=out, fmt=fmt, preset=preset)
     families = list(Family.objects.order_by("id").values())
     individuals = list(Individual.objects.order_by("id").values())
     programs = ProgramParticipation.objects.count()
     events = AuditEvent.objects.count()
-    job = registry_import_start(actor=None, source=out, preset=preset)
-    summary = import_summary(registry_import_run(actor=None, job_id=job.pk))
+    job = registry_import_start(actor=SYSTEM, source=out, preset=preset)
+    summary = import_summary(registry_import_run(actor=SYSTEM, job_id=job.pk))
     assert summary["rows_rejected"] == 0 and summary["rows_accepted"] == 5
     assert summary["changed"] is False, summary
     assert list(Family.objects.order_by("id").values()) == families
@@ -93,7 +94,7 @@ def test_export_then_import_changes_nothing(registry, tmp_path, fmt, preset):
 
 def test_tepat_layout_carries_housing_and_sensitive_columns(registry, tmp_path):
     out = tmp_path / "full.csv"
-    registry_export(actor=None, region_code="36.04.05.2003", out=out, preset="tepat")
+    registry_export(actor=SYSTEM, region_code="36.04.05.2003", out=out, preset="tepat")
     frame = read_csv(out)
     row = frame.filter(pl.col("name") == "Nyai Rohaeti").row(0, named=True)
     assert (row["floor"], row["drinking_water"], row["floor_area_m2"], row["chronic_illness"]) == ("2", "12", "36", "2")
@@ -101,15 +102,15 @@ def test_tepat_layout_carries_housing_and_sensitive_columns(registry, tmp_path):
 
 
 def test_streaming_batches_give_the_same_file(registry, tmp_path, monkeypatch):
-    registry_export(actor=None, region_code=DISTRICT, out=tmp_path / "one.csv")
+    registry_export(actor=SYSTEM, region_code=DISTRICT, out=tmp_path / "one.csv")
     monkeypatch.setattr(exporter, "BATCH_FAMILIES", 1)
-    registry_export(actor=None, region_code=DISTRICT, out=tmp_path / "many.csv")
+    registry_export(actor=SYSTEM, region_code=DISTRICT, out=tmp_path / "many.csv")
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "many.csv").read_bytes()
 
 
 def test_xlsx_keeps_identity_numbers_as_text(registry, tmp_path):
     out = tmp_path / "dtks.xlsx"
-    registry_export(actor=None, region_code=VILLAGE, out=out, fmt="xlsx")
+    registry_export(actor=SYSTEM, region_code=VILLAGE, out=out, fmt="xlsx")
     rows = read_xlsx(out)
     header = rows[0]
     nik_index = header.index("NIK")
@@ -131,8 +132,8 @@ def test_identity_numbers_are_masked_for_roles_that_may_not_see_them(registry, d
     assert AuditEvent.objects.get(action="registry.export").data["masked"] is True
     # A masked file cannot overwrite anything: every row is rejected.
     before = list(Individual.objects.order_by("id").values())
-    job = registry_import_start(actor=None, source=out)
-    summary = import_summary(registry_import_run(actor=None, job_id=job.pk))
+    job = registry_import_start(actor=SYSTEM, source=out)
+    summary = import_summary(registry_import_run(actor=SYSTEM, job_id=job.pk))
     assert summary["rows_accepted"] == 0 and summary["rows_rejected"] == frame.height
     assert list(Individual.objects.order_by("id").values()) == before
 

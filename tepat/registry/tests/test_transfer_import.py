@@ -13,6 +13,7 @@ from django.core.management import call_command
 from conftest import VILLAGE, make_kk, make_nik
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_verify
+from tepat.core.actors import SYSTEM
 from tepat.core.exceptions import ObjectNotFound, PermissionDeniedError
 from tepat.registry import choices as c
 from tepat.registry.models import Family, ImportJob, Individual, KKNumberHistory, ProgramParticipation
@@ -102,7 +103,7 @@ def csv_bytes(rows: list[dict], *, sep: str = ";", bom: bool = True, crlf: bool 
     return (("\ufeff" if bom else "") + text).encode("utf-8")
 
 
-def run(path: Path, actor=None, **options):
+def run(path: Path, actor=SYSTEM, **options):
     job = registry_import_start(actor=actor, source=path, **options)
     job = registry_import_run(actor=actor, job_id=job.pk)
     return job, import_summary(job)
@@ -194,8 +195,8 @@ def test_every_separator_encoding_and_line_ending_reads_the_same(tmp_path, db):
                                                  ("\t", True, False, True)]):
         path = tmp_path / f"f{i}.csv"
         path.write_bytes(csv_bytes(rows, sep=sep, bom=bom, crlf=crlf, title=title))
-        job = registry_import_start(actor=None, source=path, dry_run=True)
-        summary = import_summary(registry_import_run(actor=None, job_id=job.pk))
+        job = registry_import_start(actor=SYSTEM, source=path, dry_run=True)
+        summary = import_summary(registry_import_run(actor=SYSTEM, job_id=job.pk))
         outcomes.append((summary["rows_read"], summary["rows_accepted"], summary["individuals_created"]))
     assert outcomes == [(len(rows), len(rows), len(rows))] * 3
 
@@ -395,13 +396,13 @@ def test_upload_bytes_program_flags_and_kept_participations(family, tmp_path, db
                       "TANGGAL_LAHIR": head.birth_date.strftime("%d-%m-%Y"), "HUBUNGAN_KELUARGA": "1",
                       "RT": family.rt, "RW": family.rw, "ALAMAT": family.address, "PKH": "YA", "BPNT": "T",
                       "PBI": "maybe"})
-    job = registry_import_start(actor=None, source=csv_bytes([row]), file_name="upload.csv")
+    job = registry_import_start(actor=SYSTEM, source=csv_bytes([row]), file_name="upload.csv")
     assert job.file_stored
-    job = registry_import_run(actor=None, job_id=job.pk)
+    job = registry_import_run(actor=SYSTEM, job_id=job.pk)
     assert job.issues.get(severity="error").code == "flag"  # PBI 'maybe'
     row["PBI"] = "T"
-    job = registry_import_start(actor=None, source=csv_bytes([row]), file_name="upload.csv")
-    job = registry_import_run(actor=None, job_id=job.pk)
+    job = registry_import_start(actor=SYSTEM, source=csv_bytes([row]), file_name="upload.csv")
+    job = registry_import_run(actor=SYSTEM, job_id=job.pk)
     assert set(family.programs.values_list("program", flat=True)) == {"pkh", "bpnt"}  # BPNT kept
     assert job.issues.get(code="program_not_ended").severity == "warning"
 
@@ -472,23 +473,23 @@ def test_a_failed_batch_is_rolled_back_and_the_rerun_continues(messy_csv, monkey
         return outcome
 
     monkeypatch.setattr(importer, "apply_batch", failing)
-    job = registry_import_start(actor=None, source=messy_csv, batch_rows=2)
+    job = registry_import_start(actor=SYSTEM, source=messy_csv, batch_rows=2)
     with pytest.raises(RuntimeError):
-        registry_import_run(actor=None, job_id=job.pk)
+        registry_import_run(actor=SYSTEM, job_id=job.pk)
     job.refresh_from_db()
     assert (job.status, job.batches_done) == (ImportJob.Status.FAILED, 2)
     monkeypatch.setattr(importer, "apply_batch", original)
-    again = registry_import_start(actor=None, source=messy_csv, batch_rows=2)
+    again = registry_import_start(actor=SYSTEM, source=messy_csv, batch_rows=2)
     assert again.pk == job.pk
-    resumed = import_summary(registry_import_run(actor=None, job_id=job.pk))
+    resumed = import_summary(registry_import_run(actor=SYSTEM, job_id=job.pk))
     interrupted_state = registry_state()
     interrupted_issues = list(job.issues.order_by("row", "code").values_list("row", "code", "severity"))
 
     for model in (ProgramParticipation, KKNumberHistory, Individual):
         model.objects.all().delete()
     Family.objects.all().delete()
-    fresh_job = registry_import_start(actor=None, source=messy_csv, batch_rows=2, resume=False)
-    fresh = import_summary(registry_import_run(actor=None, job_id=fresh_job.pk))
+    fresh_job = registry_import_start(actor=SYSTEM, source=messy_csv, batch_rows=2, resume=False)
+    fresh = import_summary(registry_import_run(actor=SYSTEM, job_id=fresh_job.pk))
     assert registry_state() == interrupted_state
     assert list(fresh_job.issues.order_by("row", "code").values_list("row", "code", "severity")) == interrupted_issues
     for key in ("rows_read", "rows_accepted", "rows_rejected", "warnings", "families_created", "individuals_created",
@@ -526,7 +527,7 @@ def test_unsupported_file_type_is_refused(tmp_path, db):
     path = tmp_path / "dtks.pdf"
     path.write_bytes(b"%PDF-1.4")
     with pytest.raises(ValidationFailed) as caught:
-        registry_import_start(actor=None, source=path)
+        registry_import_start(actor=SYSTEM, source=path)
     assert caught.value.issues[0].code == "file_type"
     assert not ImportJob.objects.exists()
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from tepat.accounts.access import actor_can, ensure_permission
 from tepat.accounts.roles import Capability
 from tepat.audit.services import audit_record
+from tepat.core.actors import is_system
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
@@ -163,9 +164,9 @@ def _kind(column: str, level: str) -> str:
 def registry_export(
     *, actor: Any, region_code: str, out: str | Path | BinaryIO, fmt: str = "csv", preset: str = "siks",
 ) -> ExportResult:
-    """Write the region's registry to `out` (a path or a binary file). `actor=None` is the system
+    """Write the region's registry to `out` (a path or a binary file). `actor=SYSTEM` is the system
     (command line): full data. Others need REGISTRY_EXPORT over the region."""
-    if actor is not None:
+    if not is_system(actor):
         ensure_permission(actor=actor, capability=Capability.REGISTRY_EXPORT, region_code=region_code)
     if fmt not in FORMATS:
         raise ValidationFailed([Issue("format", "format", f"format '{fmt}' tidak dikenal (csv, xlsx)",
@@ -174,8 +175,8 @@ def registry_export(
     if not Region.objects.filter(code=region_code).exists():
         raise ValidationFailed([Issue("region", "region", f"wilayah '{region_code}' tidak dikenal",
                                       f"region '{region_code}' is unknown")])
-    masked = actor is not None and not actor_can(actor, Capability.PERSONAL_DATA_FULL)
-    sensitive = actor is None or actor_can(actor, Capability.SENSITIVE_DATA_VIEW)
+    masked = not is_system(actor) and not actor_can(actor, Capability.PERSONAL_DATA_FULL)
+    sensitive = is_system(actor) or actor_can(actor, Capability.SENSITIVE_DATA_VIEW)
     columns = _columns(layout, sensitive=sensitive)
     names = _region_names(region_code)
     bulk = Bulk()

@@ -29,6 +29,7 @@ from django.utils import timezone
 from tepat.accounts.access import actor_can, actor_region_codes, ensure_capability, ensure_permission
 from tepat.accounts.roles import Capability
 from tepat.audit.services import PendingEvent, audit_record_many
+from tepat.core.actors import is_system
 from tepat.core.exceptions import ObjectNotFound, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
@@ -71,14 +72,14 @@ def _sha256_file(path: Path) -> str:
 
 
 def _actor_label(actor: Any) -> str:
-    return actor.get_username() if actor is not None else "system"
+    return actor.get_username()
 
 
 def _allowed_regions(actor: Any, region_code: str) -> tuple[str, ...] | None:
     """Where this import may write: the region limit, else the actor's regions (system: anywhere)."""
     if region_code:
         return (region_code,)
-    if actor is None:
+    if is_system(actor):
         return None
     return actor_region_codes(actor)
 
@@ -98,9 +99,9 @@ def registry_import_start(
 ) -> ImportJob:
     """Create the job for importing `source` (a path on disk, or the bytes of an upload).
 
-    `actor=None` is the command line acting as the system. With `resume`, an unfinished job for the
+    `actor=SYSTEM` is the command line acting as the system. With `resume`, an unfinished job for the
     same file, options and actor is returned instead of a new one, so that a rerun continues it."""
-    if actor is not None:
+    if not is_system(actor):
         ensure_capability(actor=actor, capability=Capability.REGISTRY_EDIT)
         if region_code:
             ensure_permission(actor=actor, capability=Capability.REGISTRY_EDIT, region_code=region_code)
@@ -137,7 +138,7 @@ def registry_import_start(
         if unfinished is not None:
             return unfinished
     return ImportJob.objects.create(
-        actor=actor, actor_label=_actor_label(actor), file_name=file_name[:255], file_path=file_path,
+        actor=None if is_system(actor) else actor, actor_label=_actor_label(actor), file_name=file_name[:255], file_path=file_path,
         file_stored=stored, file_sha256=sha, file_size=size, preset=preset, mapping=parsed.as_dict(),
         region_code=region_code, dry_run=dry_run, batch_rows=batch_rows, resume_key=resume_key,
     )
@@ -224,7 +225,7 @@ def registry_import_run(*, actor: Any, job_id: Any) -> ImportJob:
     job = _job_for(actor, job_id)
     if job.status == ImportJob.Status.DONE:
         return job
-    if actor is not None:
+    if not is_system(actor):
         ensure_capability(actor=actor, capability=Capability.REGISTRY_EDIT)
     started = time.perf_counter()
     ImportJob.objects.filter(pk=job.pk).update(
@@ -254,7 +255,7 @@ def _run(actor: Any, job: ImportJob, started: float) -> ImportJob:
         labels={**prepared.headers, "region_code": prepared.headers.get("region_code")
                 or prepared.headers.get("village_name", "region_code")},
         allowed=allowed,
-        show_identity=actor is None or actor_can(actor, Capability.PERSONAL_DATA_FULL),
+        show_identity=is_system(actor) or actor_can(actor, Capability.PERSONAL_DATA_FULL),
     )
     kill_at = int(os.environ.get(KILL_AT_BATCH_ENV, "0") or 0)
     statistics = _Statistics(ctx.bulk, dry_run=job.dry_run)

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tepat.accounts.roles import Role
 from tepat.accounts.services import user_create
+from tepat.core.actors import SYSTEM
 from tepat.core.exceptions import ValidationFailed
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         password = options["password"] or getpass.getpass("Kata sandi / Password: ")
         try:
             user = user_create(
-                actor=None, username=options["username"], password=password, role=options["role"],
+                actor=SYSTEM, username=options["username"], password=password, role=options["role"],
                 region_codes=options["regions"], full_name=options["full_name"], email=options["email"],
             )
         except (ValidationFailed, ValidationError) as exc:

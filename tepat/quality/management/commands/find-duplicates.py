@@ -13,6 +13,7 @@ import time
 import polars as pl
 from django.core.management.base import BaseCommand
 
+from tepat.core.actors import SYSTEM
 from tepat.quality.matching.probable import DEFAULT_THRESHOLD, ProbableOptions, evidence_text
 from tepat.quality.models import MatchRun
 from tepat.quality.selectors import registry_families, registry_people
@@ -35,9 +36,9 @@ class Command(BaseCommand):
         region = options["region"]
         frame, stats = find_duplicates(region, probable)
         if not options["no_store"] and region:
-            run = run_create(actor=None, kind=MatchRun.Kind.DUPLICATES, region_code=region, source="command line",
+            run = run_create(actor=SYSTEM, kind=MatchRun.Kind.DUPLICATES, region_code=region, source="command line",
                              options={"threshold": options["threshold"]})
-            run = duplicates_run(actor=None, run=run, options=probable, computed=(frame, stats))
+            run = duplicates_run(actor=SYSTEM, run=run, options=probable, computed=(frame, stats))
             stats["flags"] = run.counts.get("flags", 0)
         if options["out"]:
             self._write(frame, region, options["out"])

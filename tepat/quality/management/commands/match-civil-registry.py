@@ -10,6 +10,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tepat.core.actors import SYSTEM
 from tepat.quality.adapters import FileAdapter, HttpAdapter
 from tepat.quality.models import MatchRun
 from tepat.quality.services.runs import civil_match_run, run_create
@@ -28,8 +29,8 @@ class Command(BaseCommand):
         if bool(options["file"]) == bool(options["http"]):
             raise CommandError("give either --file or --http")
         adapter = FileAdapter(options["file"]) if options["file"] else HttpAdapter.from_settings()
-        run = run_create(actor=None, kind=MatchRun.Kind.CIVIL_REGISTRY, region_code=options["region"],
+        run = run_create(actor=SYSTEM, kind=MatchRun.Kind.CIVIL_REGISTRY, region_code=options["region"],
                          source=adapter.source, options={"path": options["file"]} if options["file"] else {})
-        run = civil_match_run(actor=None, run=run, adapter=adapter)
+        run = civil_match_run(actor=SYSTEM, run=run, adapter=adapter)
         out = {"run": str(run.pk), "seconds": run.seconds, **run.counts}
         self.stdout.write(json.dumps(out) if options["json"] else " ".join(f"{k}={v}" for k, v in out.items()))

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from tepat.core.actors import SYSTEM
 from tepat.regions.master import DECREE
 from tepat.regions.services import regions_load
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         provinces = set(options["province"]) if options["province"] else None
-        result = regions_load(actor=None, provinces=provinces)
+        result = regions_load(actor=SYSTEM, provinces=provinces)
         seconds = time.perf_counter() - started
         c = result.counts
         self.stdout.write(

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from tepat.core.actors import SYSTEM
 from tepat.regions.models import Region
 from tepat.registry.demo import DEMO_AS_OF, DemoData, demo_data_load, demo_generate_for_region
 
@@ -80,7 +81,7 @@ class Command(BaseCommand):
         if options["no_db"]:
             return
         started = time.perf_counter()
-        result = demo_data_load(actor=None, data=data, region_code=region_code, batch_size=options["batch_size"])
+        result = demo_data_load(actor=SYSTEM, data=data, region_code=region_code, batch_size=options["batch_size"])
         loaded = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(
             f"demo-data {region_code}: {result.families:,} families, {result.individuals:,} individuals, "

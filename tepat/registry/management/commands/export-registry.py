@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from tepat.accounts.models import User
+from tepat.core.actors import SYSTEM
 from tepat.core.exceptions import ApplicationError
 from tepat.registry.transfer.exporter import FORMATS, registry_export
 from tepat.registry.transfer.presets import PRESETS
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--actor", help="Export as this user (scope and masking apply); default: system")
 
     def handle(self, *args, **options):
-        actor = None
+        actor = SYSTEM
         if options["actor"]:
             actor = User.objects.filter(username=options["actor"], is_active=True).first()
             if actor is None:

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tepat.accounts.models import User
+from tepat.core.actors import SYSTEM
 from tepat.core.exceptions import ApplicationError
 from tepat.registry.transfer.importer import (
     DEFAULT_BATCH_ROWS,
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--restart", action="store_true", help="Start a new job instead of continuing one")
 
     def handle(self, *args, **options):
-        actor = None
+        actor = SYSTEM
         if options["actor"]:
             actor = User.objects.filter(username=options["actor"], is_active=True).first()
             if actor is None:
