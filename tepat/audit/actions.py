@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class AuditAction(StrEnum):
     # Audit trail itself
@@ -92,6 +94,92 @@ class AuditAction(StrEnum):
     FREEZE_CREATE = "freeze.create"
     FREEZE_LIFT = "freeze.lift"
     OBJECTION_CREATE = "objection.create"
+
+
+# What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
+ACTION_LABELS: dict[AuditAction, str] = {
+    AuditAction.AUDIT_CHECKPOINT: _("Audit trail checkpoint"),
+    AuditAction.AUTH_LOGIN: _("Signed in"),
+    AuditAction.AUTH_LOGIN_FAILED: _("Sign-in failed"),
+    AuditAction.AUTH_LOGIN_REFUSED_LOCKED: _("Sign-in refused (account locked)"),
+    AuditAction.AUTH_LOCKED: _("Account locked"),
+    AuditAction.USER_CREATE: _("User created"),
+    AuditAction.USER_UPDATE: _("User changed"),
+    AuditAction.USER_DEACTIVATE: _("User deactivated"),
+    AuditAction.USER_REACTIVATE: _("User reactivated"),
+    AuditAction.USER_PASSWORD_RESET: _("Password reset"),
+    AuditAction.USER_UNLOCK: _("User unlocked"),
+    AuditAction.USER_BULK_CREATE: _("Users created from a spreadsheet"),
+    AuditAction.REGIONS_LOAD: _("Region master loaded"),
+    AuditAction.FAMILY_CREATE: _("Family created"),
+    AuditAction.FAMILY_UPDATE: _("Family changed"),
+    AuditAction.FAMILY_REMOVE: _("Family removed"),
+    AuditAction.FAMILY_STATUS: _("Family status changed"),
+    AuditAction.INDIVIDUAL_ADD: _("Member added"),
+    AuditAction.INDIVIDUAL_UPDATE: _("Member changed"),
+    AuditAction.INDIVIDUAL_PRESENCE: _("Presence changed"),
+    AuditAction.PROGRAM_PARTICIPATION_ADD: _("Programme participation added"),
+    AuditAction.REGISTRY_IMPORT_BATCH: _("Import batch written"),
+    AuditAction.REGISTRY_IMPORT: _("Registry imported"),
+    AuditAction.REGISTRY_EXPORT: _("Registry exported"),
+    AuditAction.REGISTRY_DEMO_DATA: _("Demo data loaded"),
+    AuditAction.UPLOAD_PURGE: _("Uploaded files purged"),
+    AuditAction.PERSONAL_DATA_VIEW: _("Personal data viewed"),
+    AuditAction.PERSONAL_DATA_SEARCH: _("Personal data searched"),
+    AuditAction.PERSONAL_DATA_EXPORT: _("Personal data exported"),
+    AuditAction.QUALITY_RUN_CREATE: _("Data-quality run started"),
+    AuditAction.QUALITY_RUN_FINISH: _("Data-quality run finished"),
+    AuditAction.QUALITY_RUN_FAIL: _("Data-quality run failed"),
+    AuditAction.QUALITY_FLAGS_RAISE: _("Data-quality flags raised"),
+    AuditAction.QUALITY_FLAG_CONFIRM: _("Data-quality flag confirmed"),
+    AuditAction.QUALITY_FLAG_DISMISS: _("Data-quality flag dismissed"),
+    AuditAction.QUALITY_LIST_MATCH: _("List matched against the registry"),
+    AuditAction.QUALITY_MERGE_JOURNAL: _("Duplicate merge recorded"),
+    AuditAction.PROPOSAL_CREATE: _("Proposal entered"),
+    AuditAction.PROPOSAL_UPDATE: _("Proposal changed"),
+    AuditAction.PROPOSAL_SUBMIT: _("Proposal submitted"),
+    AuditAction.PROPOSAL_WITHDRAW: _("Proposal withdrawn"),
+    AuditAction.PROPOSAL_ASSIGN: _("Facilitator assigned"),
+    AuditAction.PROPOSAL_VERIFY: _("Verified in the field"),
+    AuditAction.PROPOSAL_VERIFY_EMERGENCY: _("Verified in the field (emergency)"),
+    AuditAction.PROPOSAL_REJECT_IN_FIELD: _("Rejected in the field"),
+    AuditAction.PROPOSAL_ACCEPT_IN_DELIBERATION: _("Accepted by the village deliberation"),
+    AuditAction.PROPOSAL_REJECT_IN_DELIBERATION: _("Rejected by the village deliberation"),
+    AuditAction.PROPOSAL_FORWARD_TO_SUPERVISOR: _("Forwarded to the supervisor"),
+    AuditAction.PROPOSAL_APPROVE: _("Approved by Dinsos"),
+    AuditAction.PROPOSAL_REJECT_BY_DISTRICT: _("Rejected by Dinsos"),
+    AuditAction.PROPOSAL_PULL_BACK: _("Approval pulled back"),
+    AuditAction.PROPOSAL_RETURN_FROM_UPSTREAM: _("Returned by the centre/province"),
+    AuditAction.PROPOSAL_APPLY: _("Determined"),
+    AuditAction.PROPOSAL_HOLD: _("Held back at determination"),
+    AuditAction.DOCUMENT_ADD: _("Document added"),
+    AuditAction.DELIBERATION_CREATE: _("Deliberation planned"),
+    AuditAction.DELIBERATION_AGENDA_ADD: _("Added to the deliberation agenda"),
+    AuditAction.DELIBERATION_ATTENDEE_ADD: _("Deliberation attendee added"),
+    AuditAction.DELIBERATION_DECIDE: _("Deliberation decision recorded"),
+    AuditAction.DELIBERATION_FINALISE: _("Deliberation closed"),
+    AuditAction.DELIBERATION_SIGN: _("Signed minutes uploaded"),
+    AuditAction.DELIBERATION_CANCEL: _("Deliberation cancelled"),
+    AuditAction.SUBMISSION_BATCH_CREATE: _("Submission batch created"),
+    AuditAction.SUBMISSION_BATCH_EXPORT: _("Submission batch file downloaded"),
+    AuditAction.SUBMISSION_BATCH_RESPONSE_IMPORT: _("Batch response imported"),
+    AuditAction.SUBMISSION_BATCH_ANSWER: _("Submission batch answered"),
+    AuditAction.DETERMINATION_PERIOD_CREATE: _("Determination period planned"),
+    AuditAction.DETERMINATION_PERIOD_START: _("Determination started"),
+    AuditAction.DETERMINATION_PERIOD_DETERMINE: _("Period determined"),
+    AuditAction.DETERMINATION_PERIOD_FAIL: _("Determination failed"),
+    AuditAction.FREEZE_CREATE: _("Freeze started"),
+    AuditAction.FREEZE_LIFT: _("Freeze lifted"),
+    AuditAction.OBJECTION_CREATE: _("Objection entered"),
+}
+
+
+def action_label(action: str) -> str:
+    """The translated label of a stored action string (an unknown string is shown as it is)."""
+    try:
+        return str(ACTION_LABELS.get(AuditAction(action), action))
+    except ValueError:
+        return action
 
 
 def ensure_action(action: str) -> AuditAction:

@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from tepat.audit.actions import action_label
 from tepat.audit.selectors import AuditFilters, audit_actions, audit_event_list
 from tepat.core.exceptions import ObjectNotFound
 
@@ -49,7 +50,7 @@ class AuditFilterForm(forms.Form):
         self.fields["action"].widget.choices = [
             ("", _("All actions")),
             (_("Groups"), [(prefix, f"{prefix}*") for prefix in prefixes]),
-            (_("Actions"), [(action, action) for action in actions]),
+            (_("Actions"), [(action, f"{action_label(action)} ({action})") for action in actions]),
         ]
 
 

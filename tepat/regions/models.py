@@ -6,6 +6,9 @@ RW and RT are parts of an address, not rows here.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Kind words a master name may already start with ("Kabupaten Serang", "Kota Administrasi Jakarta Pusat").
+NAME_KIND_WORDS = frozenset({"provinsi", "kabupaten", "kab.", "kota", "kecamatan", "distrik", "desa", "kelurahan"})
+
 
 class Region(models.Model):
     class Level(models.IntegerChoices):
@@ -38,6 +41,15 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The kind and the name for headings ("Kecamatan Kramatwatu"), without doubling a kind the name
+        already carries ("Kabupaten Serang", not "Kabupaten Kabupaten Serang")."""
+        first = self.name.split(" ", 1)[0].lower()
+        if first in NAME_KIND_WORDS:
+            return self.name
+        return f"{self.get_kind_display()} {self.name}"
 
     @property
     def code_digits(self) -> str:

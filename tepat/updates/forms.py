@@ -14,7 +14,7 @@ from tepat.core.exceptions import ValidationFailed
 from tepat.regions.models import Region
 from tepat.regions.selectors import region_subtree_q
 from tepat.registry import choices as c
-from tepat.registry.validation import FAMILY_CODED_FIELDS
+from tepat.registry.validation import FAMILY_CODED_FIELDS, INDIVIDUAL_CODED_FIELDS
 from tepat.updates.kinds import EmergencyEvent, MemberRemovalReason
 from tepat.updates.models import (
     DeliberationItem,
@@ -32,6 +32,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MEMBER_SLOTS = 5
 FAMILY_TEXT_FIELDS = ("rw", "rt", "address")
 MEMBER_FIELDS = ("nik", "name", "sex", "birth_place", "birth_date", "relation")
+# A fact's last path segment names its field; coded fields are corrected from their choice list.
+CODED_FACTS = {**FAMILY_CODED_FIELDS, **INDIVIDUAL_CODED_FIELDS}
+TEXT_CODED_FACTS = {"reason": MemberRemovalReason, "family.event": EmergencyEvent, "event": EmergencyEvent}
+DATE_FACTS = frozenset({"birth_date", "event_date", "on_date"})
 MEMBER_CHANGE_CODED = {
     "sex": c.Sex, "relation": c.Relation, "marital_status": c.MaritalStatus, "education": c.Education,
     "school_participation": c.SchoolParticipation, "employment_status": c.EmploymentStatus,
@@ -264,6 +268,23 @@ class DocumentForm(forms.Form):
         attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}))
 
 
+def _correction_field(fact: Any) -> forms.Field:
+    """The field a facilitator corrects one fact with: the choice list for a coded field, a date picker for
+    a date, text otherwise."""
+    name = fact.path.rsplit(".", 1)[-1]
+    if name in CODED_FACTS:
+        field: forms.Field = _coded(_("Correct value"), CODED_FACTS[name])
+    elif fact.path in TEXT_CODED_FACTS:
+        field = forms.ChoiceField(label=_("Correct value"), required=False,
+                                  choices=[BLANK, *TEXT_CODED_FACTS[fact.path].choices])
+    elif name in DATE_FACTS:
+        field = forms.DateField(label=_("Correct value"), required=False, widget=DATE)
+    else:
+        field = forms.CharField(label=_("Correct value"), required=False)
+    field.initial = "" if fact.raw is None else fact.raw
+    return field
+
+
 class VerificationForm(forms.Form):
     """The visit, on a phone: each fact confirmed or corrected, GPS from the phone, photos from the camera."""
 
@@ -288,8 +309,7 @@ class VerificationForm(forms.Form):
             self.fields[f"f{i}_result"] = forms.ChoiceField(
                 label=fact.label, widget=forms.RadioSelect, initial="confirmed",
                 choices=[("confirmed", _("As proposed")), ("corrected", _("Corrected"))])
-            self.fields[f"f{i}_value"] = forms.CharField(label=_("Correct value"), required=False,
-                                                         initial="" if fact.raw is None else fact.raw)
+            self.fields[f"f{i}_value"] = _correction_field(fact)
 
     def fact_rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
         return [(fact, self[f"f{i}_result"], self[f"f{i}_value"]) for i, fact in enumerate(self.facts)]
@@ -300,7 +320,8 @@ class VerificationForm(forms.Form):
             result = self.cleaned_data.get(f"f{i}_result")
             entry: dict[str, Any] = {"result": result}
             if result == "corrected":
-                entry["value"] = self.cleaned_data.get(f"f{i}_value")
+                value = self.cleaned_data.get(f"f{i}_value")
+                entry["value"] = value.isoformat() if hasattr(value, "isoformat") else value
             results[fact.path] = entry
         return results
 

@@ -111,7 +111,12 @@ def test_filters(auditor, dinsos_operator, family):
 def test_action_select_offers_prefixes_and_actions(auditor, family):
     content = client_for(auditor).get(LIST).content.decode()
     assert '<option value="family.">family.*</option>' in content
-    assert '<option value="individual.add">individual.add</option>' in content
+    assert '<option value="individual.add">Anggota keluarga ditambahkan (individual.add)</option>' in content
+
+
+def test_event_list_shows_the_translated_action_label(auditor, family):
+    content = client_for(auditor).get(LIST).content.decode()
+    assert ">Keluarga ditambahkan</a>" in content
 
 
 def test_invalid_filter_value_is_shown_not_a_crash(auditor, family):

@@ -14,8 +14,8 @@ from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from tepat.audit.actions import action_label as _action_label
 from tepat.core.messages import Issue
 from tepat.registry import choices as c
 from tepat.registry.access import identity_for, may_see_sensitive
@@ -32,18 +32,6 @@ register = template.Library()
 
 IDENTITY_KEYS = frozenset({"nik", "kk_number"})
 HIDDEN = "•••"
-
-ACTION_LABELS = {
-    "family.create": gettext_lazy("Family created"),
-    "family.update": gettext_lazy("Family changed"),
-    "family.remove": gettext_lazy("Family removed"),
-    "individual.add": gettext_lazy("Member added"),
-    "individual.update": gettext_lazy("Member changed"),
-    "individual.presence": gettext_lazy("Presence changed"),
-    "personal_data.view": gettext_lazy("Personal data viewed"),
-    "personal_data.search": gettext_lazy("Personal data searched"),
-    "personal_data.export": gettext_lazy("Personal data exported"),
-}
 
 _ENUMS: dict[str, Any] = {
     **FAMILY_CODED_FIELDS,
@@ -75,7 +63,7 @@ def issue_text(data: dict) -> str:
 
 @register.filter
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    return _action_label(action)
 
 
 @register.simple_tag
