@@ -5,6 +5,8 @@ Only `tepat.quality.services` writes these tables. Region codes are kept as text
 concerned) so that scope is the usual code-prefix filter.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +52,19 @@ class MatchRun(BaseModel):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)
+
+    def count_rows(self) -> list[tuple[str, Any]]:
+        """The run's counts as (label, value) for the pages: words, not the stored keys ("flags", "nik_unknown")."""
+        labels = {**run_count_labels(), **dict(CivilRegistryMatch.Result.choices), **dict(CandidatePair.Kind.choices)}
+        return [(str(labels.get(key, key)), value) for key, value in (self.counts or {}).items()]
+
+
+def run_count_labels() -> dict[str, Any]:
+    return {
+        "flags": _("Flags raised"), "rows": _("Rows read"), "matches": _("Matches"),
+        "individuals": _("People checked"), "families": _("Families checked"), "pairs": _("Candidate pairs"),
+        "seconds": _("Seconds"), "seconds_exact": _("Seconds (exact rules)"), "seconds_total": _("Seconds in all"),
+    }
 
 
 class CivilRegistryMatch(BaseModel):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("anggota/<uuid:pk>/keberadaan/", views.individual_presence_view, name="individual_presence"),
     # Import and export (tepat.registry.transfer)
     path("impor/", views_transfer.import_start_view, name="import_start"),
+    path("impor/templat/<str:preset>.csv", views_transfer.import_template_view, name="import_template"),
     path("impor/<uuid:pk>/", views_transfer.import_job_view, name="import_job"),
     path("impor/<uuid:pk>/progres/", views_transfer.import_progress_view, name="import_progress"),
     re_path(r"^impor/(?P<pk>[0-9a-f-]{36})/laporan\.(?P<fmt>xlsx|csv)$", views_transfer.import_report_view,

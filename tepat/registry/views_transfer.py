@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -30,6 +30,7 @@ from tepat.registry.models_transfer import ImportJob
 from tepat.registry.tasks import registry_import_task
 from tepat.registry.transfer.exporter import registry_export
 from tepat.registry.transfer.importer import import_issue_counts, import_summary, registry_import_start
+from tepat.registry.transfer.presets import PRESETS
 from tepat.registry.transfer.selectors import (
     access_import_job,
     import_job_issues,
@@ -75,8 +76,27 @@ def import_start_view(request: HttpRequest) -> HttpResponse:
             # The worker must find the committed job row: enqueue after the commit.
             transaction.on_commit(partial(registry_import_task.enqueue, job_id=str(job.pk), actor_id=request.user.pk))
             return redirect("registry:import_job", pk=job.pk)
-    context = {"form": form, "jobs": import_jobs_of(actor=request.user)[:RECENT_JOBS]}
+    context = {"form": form, "jobs": import_jobs_of(actor=request.user)[:RECENT_JOBS], "presets": preset_columns()}
     return _form_response(request, "registry/transfer/import_start.html", context, form)
+
+
+def preset_columns() -> list[dict[str, Any]]:
+    """Each preset with its column headers, for the import page's column list and template file."""
+    return [{"name": preset.name, "label": preset.label, "headers": [column.header for column in preset.columns]}
+            for preset in PRESETS.values()]
+
+
+@login_required
+@require_GET
+def import_template_view(request: HttpRequest, preset: str) -> HttpResponse:
+    """An empty file with the preset's header row, to fill in and import."""
+    ensure_capability(actor=request.user, capability=Capability.REGISTRY_EDIT)
+    if preset not in PRESETS:
+        raise Http404
+    headers = [column.header for column in PRESETS[preset].columns]
+    response = HttpResponse("\ufeff" + ",".join(headers) + "\r\n", content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="template-{preset}.csv"'
+    return response
 
 
 @login_required

@@ -76,17 +76,22 @@ def external_list_match(*, actor: Any, region_code: str, name: str, kind: str, u
         for r in found.iter_rows(named=True):
             rule_id, rule_en = ("NIK sama", "NIK equal") if r["rule"] == "nik" else \
                 ("nama dan tanggal lahir sama", "name and birth date equal")
-            items = [{"field": "rule", "level": r["rule"], "text_id": rule_id, "text_en": rule_en},
-                     {"field": "name", "similarity": round(r["similarity"], 2),
-                      "text_id": f"nama {r['similarity']:.2f} mirip", "text_en": f"name {r['similarity']:.2f} similar"},
-                     {"field": "list", "text_id": f"daftar: {name} ({label})", "text_en": f"list: {name} ({label})"}]
+            exact_nik = r["rule"] == "nik"
+            items = [{"field": "rule", "level": r["rule"], "text_id": rule_id, "text_en": rule_en}]
+            if r["name_key"]:  # a list row without a name has no name to compare (not "0.00 similar")
+                items.append({"field": "name", "similarity": round(r["similarity"], 2),
+                              "text_id": f"kemiripan nama {r['similarity']:.0%}",
+                              "text_en": f"name {r['similarity']:.0%} similar"})
+            items.append({"field": "list", "text_id": f"daftar: {name} ({label})", "text_en": f"list: {name} ({label})"})
+            # An equal NIK is certain whatever the name says; the name rule is as likely as the names are alike.
+            probability = 1.0 if exact_nik else r["similarity"]
             match = ListMatch(external_list=external, row_number=r["row_number"],
                               row={k: str(v) for k, v in (raw[r["row_number"]] or {}).items()},
-                              individual_id=r["id"], region_code=r["village"], score=r["similarity"], evidence=items)
+                              individual_id=r["id"], region_code=r["village"], score=probability, evidence=items)
             matches.append(match)
             drafts.append(FlagDraft(
                 kind=FLAG_OF_LIST.get(kind, Flag.Kind.ON_LIST), region_code=r["village"], family_id=r["family_id"],
-                individual_id=r["id"], list_match_id=match.pk, probability=r["similarity"], evidence=items,
+                individual_id=r["id"], list_match_id=match.pk, probability=probability, evidence=items,
                 fingerprint=fingerprint("list", kind, r["id"], r["rule"], name.strip().lower()),
                 summary=f"{rule_en}; list: {name}"))
         ListMatch.objects.bulk_create(matches, batch_size=2000)

@@ -123,6 +123,9 @@ def test_list_upload_matrix_and_matching(stale_world, village_operator, other_di
     assert response.status_code == 201 and response.json()["matches"] == 2
     rules = {m.individual.name: m.evidence[0]["level"] for m in ListMatch.objects.select_related("individual")}
     assert rules == {"Budi Santoso": "nik", "Hj. Rina Wahyuni": "name_birth_date"}
+    by_nik = ListMatch.objects.get(individual__name="Budi Santoso")
+    assert by_nik.score == 1.0  # an equal NIK is certain, not "0,000"
+    assert all("0.00" not in item["text_en"] for item in by_nik.evidence)
     assert Flag.objects.filter(kind="on_list").count() == 2
     assert post(dinsos_operator).status_code == 201
     assert Flag.objects.filter(kind="on_list").count() == 2  # same evidence, not raised again

@@ -66,5 +66,7 @@ def test_runs_and_list_pages(stale_world, dinsos_operator, village_operator, tmp
     assert response.status_code == 302 and run.status == "done" and run.source == "file:dukcapil.csv"
     progress = client.get(f"/kualitas/proses/{run.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert 'data-status="done"' in progress
+    assert "nik_unknown" not in progress and "flags:" not in progress  # labels, not the stored keys
+    assert str(MatchRun.objects.get().count_rows()[0][0]) in progress
     assert client.get("/kualitas/daftar/").status_code == 200
     assert client_for(village_operator).get("/kualitas/daftar/").status_code == 403

@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
 from tepat.audit.actions import action_label as _action_label
+from tepat.core.formatting import date_text
 from tepat.core.messages import Issue
 from tepat.registry import choices as c
 from tepat.registry.access import identity_for, may_see_sensitive
@@ -129,7 +130,7 @@ def _format(actor: Any, name: str, value: Any, *, sensitive: bool) -> str:
         return ", ".join(str(_ASSET_LABELS.get(k, k)) for k, v in value.items() if v) or "—"
     if name == "livestock" and isinstance(value, dict):
         return ", ".join(f"{_LIVESTOCK_LABELS.get(k, k)}: {v}" for k, v in value.items()) or "—"
-    return str(value)
+    return date_text(value) or str(value)
 
 
 def event_changes(actor: Any, event: Any) -> list[dict[str, str]]:

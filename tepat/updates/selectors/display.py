@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tepat.core.formatting import date_text
 from tepat.registry import choices as c
 from tepat.registry.access import identity_for, may_see_sensitive
 from tepat.registry.validation import FAMILY_CODED_FIELDS, INDIVIDUAL_CODED_FIELDS, SENSITIVE_FIELDS
@@ -49,4 +50,4 @@ def display_value(actor: Any, field: str, value: Any, *, sensitive_ok: bool | No
             return str(value)
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
-    return str(value)
+    return date_text(value) or str(value)

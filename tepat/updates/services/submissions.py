@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tepat.audit.services import audit_record
 from tepat.core.exceptions import BusinessRuleViolation
@@ -16,6 +16,7 @@ from tepat.regions.selectors import region_path
 from tepat.registry import choices as c
 from tepat.registry.models import Individual
 from tepat.updates import siks
+from tepat.updates.kinds import MemberRemovalReason
 from tepat.updates.models import Document, Proposal, SubmissionBatch, SubmissionRecord
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
 from tepat.updates.services.common import raise_if, region_at_level, within_q
@@ -78,6 +79,13 @@ def _people(proposal: Proposal, members_by_id: dict[str, Individual]) -> list[di
              "relation": person.relation}]
 
 
+def _reason_text(reason: str) -> str:
+    """A removal reason as words in Indonesian (the file goes to the centre/province), not its code."""
+    labels = {**dict(c.FamilyRemovalReason.choices), **dict(MemberRemovalReason.choices)}
+    with translation.override("id"):
+        return str(labels.get(reason, reason))
+
+
 @transaction.atomic
 def submission_batch_export(*, actor: Any, batch: SubmissionBatch) -> bytes:
     """The batch as a SIKS-style file. An export of personal data, so it is audited."""
@@ -106,7 +114,7 @@ def submission_batch_export(*, actor: Any, batch: SubmissionBatch) -> bytes:
                 "RT": rt, "RW": rw, "ALAMAT": address, "NO_KK": kk, "NIK": person.get("nik", ""),
                 "NAMA": person.get("name", ""), "JENIS_KELAMIN": person.get("sex", ""),
                 "TANGGAL_LAHIR": person.get("birth_date", ""), "HUBUNGAN_KELUARGA": person.get("relation", ""),
-                "PROGRAM": payload.get("program", ""), "KETERANGAN": payload.get("reason", ""),
+                "PROGRAM": payload.get("program", ""), "KETERANGAN": _reason_text(payload.get("reason", "")),
             })
     audit_record(actor=actor, action="submission_batch.export", target=batch, region_code=batch.region_id,
                  data={"number": batch.number, "rows": len(rows)})

@@ -88,3 +88,14 @@ def test_bad_response_imports_nothing(actors, approved):
 def test_formula_cells_are_neutralised():
     content = siks.write_submission([{"NAMA": "=HYPERLINK(\"x\")", "NO": 1}]).decode("utf-8-sig")
     assert "'=HYPERLINK" in content
+
+
+def test_batch_file_gives_the_removal_reason_in_words(actors, family):
+    member = family.members.order_by("relation").last()
+    removal = to_approved(actors, create(actors, Proposal.Kind.REMOVE_MEMBER,
+                                         {"reason": "died", "on_date": "2026-11-02", "note": ""}, individual=member))
+    batch = submission_batch_create(actor=actors.dinsos_operator, region_code="36.04", destination="central")
+    content = submission_batch_export(actor=actors.dinsos_operator, batch=batch).decode("utf-8-sig")
+    row = next(line for line in content.splitlines()[1:] if removal.reference in line)
+    assert row.split(";")[-1] == "Meninggal"
+    assert ";died" not in content

@@ -85,3 +85,14 @@ def test_a_code_outside_the_list_is_refused_on_the_field(actors, family):
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.IN_VERIFICATION
     assert not proposal.verifications.exists()
+
+
+def test_dates_in_change_tables_use_the_locale_format(actors):
+    from django.utils import translation
+
+    from tepat.updates.selectors.display import display_value
+
+    with translation.override("id"):
+        assert display_value(actors.village_operator, "birth_date", "1985-03-14") == "14-03-1985"
+        assert display_value(actors.village_operator, "on_date", "2026-11-02") == "02-11-2026"
+        assert display_value(actors.village_operator, "rt", "005") == "005"
