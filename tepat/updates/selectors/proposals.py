@@ -293,6 +293,21 @@ def stage_counts(*, actor: Any) -> dict[str, dict[str, int]]:
     }
 
 
+def assignable_facilitators(*, actor: Any, proposal: Proposal | None = None) -> list[Any]:
+    """Facilitators the actor may assign: those covering the proposal's village, or (for the queue's bulk
+    form) every active facilitator working within the actor's regions. Empty without the capability."""
+    if not updates_can(actor, U.ASSIGN):
+        return []
+    if proposal is not None:
+        return list(village_facilitators(proposal.region_id).order_by("username"))
+    from tepat.accounts.access import scope_q
+    from tepat.accounts.models import User
+    from tepat.accounts.roles import Role
+
+    return list(User.objects.filter(scope_q(actor, "region_assignments__region__code"), role=Role.FACILITATOR,
+                                    is_active=True).distinct().order_by("username"))
+
+
 def document_open(*, actor: Any, document: Document) -> Document:
     """A supporting document about to be shown: a view of personal data, so it is logged."""
     with transaction.atomic():

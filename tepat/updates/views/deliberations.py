@@ -17,6 +17,7 @@ from tepat.updates.access import access_deliberation, access_deliberation_item, 
 from tepat.updates.pdf import minutes_pdf
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_capability, updates_can
 from tepat.updates.selectors.sessions import deliberation_detail, deliberation_list
+from tepat.updates.services.bulk import deliberation_decide_bulk
 from tepat.updates.services.deliberations import (
     deliberation_agenda_add,
     deliberation_attendee_add,
@@ -27,6 +28,7 @@ from tepat.updates.services.deliberations import (
     deliberation_sign,
 )
 from tepat.updates.views.common import form_response, posted, refused
+from tepat.updates.views.proposals import report_bulk
 
 
 def _url(deliberation: Any) -> str:
@@ -101,6 +103,21 @@ def item_decide(request: HttpRequest, item_id: Any) -> HttpResponse:
     return _run(request, item.deliberation, lambda: deliberation_decide(
         actor=request.user, item=item, decision=request.POST.get("decision", ""),
         reason=request.POST.get("reason", "")), _("Decision recorded."))
+
+
+@login_required
+@require_POST
+def decisions_bulk(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Every decision of the session from one form: decision_<item id> and reason_<item id>."""
+    deliberation = access_deliberation(actor=request.user, deliberation_id=pk)
+    decisions = {key.removeprefix("decision_"): (value, request.POST.get(f"reason_{key.removeprefix('decision_')}", ""))
+                 for key, value in request.POST.items() if key.startswith("decision_")}
+    try:
+        result = deliberation_decide_bulk(actor=request.user, deliberation=deliberation, decisions=decisions)
+    except ApplicationError as exc:
+        return refused(request, exc, _url(deliberation))
+    report_bulk(request, result, _("%(n)s decisions recorded."))
+    return redirect(_url(deliberation))
 
 
 @login_required

@@ -21,11 +21,13 @@ from tepat.updates.permissions import UpdatesCapability, ensure_updates_capabili
 from tepat.updates.selectors.proposals import (
     ProposalFilters,
     annotate_ages,
+    assignable_facilitators,
     document_open,
     proposal_detail,
     proposal_list,
     work_queue,
 )
+from tepat.updates.services.bulk import BulkResult, proposals_approve_bulk, proposals_assign_bulk
 from tepat.updates.services.documents import document_add
 from tepat.updates.services.objections import objection_create
 from tepat.updates.services.proposals import (
@@ -53,7 +55,39 @@ def _detail_url(proposal: Any) -> str:
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "updates/queue.html", {"queue": work_queue(actor=request.user)})
+    return render(request, "updates/queue.html", {"queue": work_queue(actor=request.user),
+                                                  "facilitators": assignable_facilitators(actor=request.user)})
+
+
+def report_bulk(request: HttpRequest, result: BulkResult, done: str) -> None:
+    """One message for what went through, one per refused item naming it and why."""
+    if result.done:
+        messages.success(request, done % {"n": result.done})
+    for item in result.items:
+        if not item.ok:
+            messages.error(request, f"{item.reference or item.id}: {item.message}")
+
+
+@login_required
+@require_POST
+def proposal_bulk_assign(request: HttpRequest) -> HttpResponse:
+    chosen = request.POST.get("facilitator", "")
+    facilitator = None
+    if chosen:
+        facilitator = (User.objects.filter(pk=chosen).first() if chosen.isdigit() else None) or User(role="")
+    result = proposals_assign_bulk(actor=request.user, proposal_ids=request.POST.getlist("proposals"),
+                                   facilitator=facilitator)
+    report_bulk(request, result, _("Facilitator assigned to %(n)s proposals."))
+    return redirect("updates:queue")
+
+
+@login_required
+@require_POST
+def proposal_bulk_approve(request: HttpRequest) -> HttpResponse:
+    result = proposals_approve_bulk(actor=request.user, proposal_ids=request.POST.getlist("proposals"),
+                                    note=request.POST.get("note", ""))
+    report_bulk(request, result, _("%(n)s proposals approved."))
+    return redirect("updates:queue")
 
 
 @login_required

@@ -160,8 +160,8 @@ def _scenario(context, base: str, cookies: dict[str, str], kk: str, head_nik: st
     page.fill("#id_name", "H. Sukarna")
     page.fill("#id_position", "Kepala Desa")
     page.click("form[action$='/hadir/'] button[type=submit]")
-    page.locator(f"tr[data-item='{reference}'] select[name=decision]").select_option("accepted")
-    page.click(f"tr[data-item='{reference}'] button[type=submit]")
+    page.locator(f"tr[data-item='{reference}'] select[name^=decision_]").select_option("accepted")
+    page.click("#decisions-form button[type=submit]")
     expect(page.locator(f"tr[data-item='{reference}'] [data-decision='accepted']")).to_be_visible()
     _shot(page, "deliberation")
 
