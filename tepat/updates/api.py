@@ -7,12 +7,14 @@ Thin handlers: scoped fetch (`access_*`), one service or selector, a response sc
 
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from tepat.accounts.models import User
+from tepat.core.exceptions import ValidationFailed
+from tepat.core.messages import Issue
 from tepat.quality.access import access_flag
 from tepat.registry.access import access_family, access_individual
 from tepat.updates import schemas as s
@@ -20,15 +22,19 @@ from tepat.updates.access import (
     access_batch,
     access_deliberation,
     access_deliberation_item,
+    access_document,
     access_freeze,
     access_period,
     access_proposal,
 )
 from tepat.updates.pdf import minutes_pdf
+from tepat.updates.permissions import UpdatesCapability, ensure_updates_capability
 from tepat.updates.selectors.diff import period_diff
 from tepat.updates.selectors.proposals import (
     ProposalFilters,
     annotate_ages,
+    assignable_facilitators,
+    document_open,
     proposal_detail,
     proposal_list,
     stage_counts,
@@ -40,9 +46,15 @@ from tepat.updates.selectors.sessions import (
     freeze_list,
     period_list,
 )
+from tepat.updates.services.bulk import (
+    deliberation_decide_bulk,
+    proposals_approve_bulk,
+    proposals_assign_bulk,
+)
 from tepat.updates.services.deliberations import (
     deliberation_agenda_add,
     deliberation_attendee_add,
+    deliberation_cancel,
     deliberation_create,
     deliberation_decide,
     deliberation_finalise,
@@ -120,6 +132,26 @@ def create_proposal(request: HttpRequest, payload: s.ProposalCreateIn):
     return 201, _fresh(request, proposal)
 
 
+def _bulk(result) -> dict:
+    return {"done": result.done, "refused": result.refused, "items": result.items}
+
+
+@router.post("/proposals/bulk/assign", response={200: s.BulkOut, **ERRORS},
+             summary="Assign several proposals (to one facilitator, or round-robin); reported per proposal")
+def bulk_assign(request: HttpRequest, payload: s.BulkProposalsIn):
+    facilitator = None
+    if payload.facilitator_id is not None:
+        facilitator = User.objects.filter(pk=payload.facilitator_id).first() or User(role="")
+    return _bulk(proposals_assign_bulk(actor=request.auth, proposal_ids=payload.proposal_ids,
+                                       facilitator=facilitator))
+
+
+@router.post("/proposals/bulk/approve", response={200: s.BulkOut, **ERRORS},
+             summary="Approve several proposals; reported per proposal")
+def bulk_approve(request: HttpRequest, payload: s.BulkProposalsIn):
+    return _bulk(proposals_approve_bulk(actor=request.auth, proposal_ids=payload.proposal_ids, note=payload.note))
+
+
 @router.get("/proposals/{proposal_id}", response={200: s.ProposalDetailOut, **ERRORS},
             summary="A proposal: what it would change, its stages and whole history")
 def get_proposal(request: HttpRequest, proposal_id: UUID):
@@ -148,6 +180,42 @@ def assign_proposal(request: HttpRequest, proposal_id: UUID, payload: s.AssignIn
         facilitator = User.objects.filter(pk=payload.facilitator_id).first() or User(role="")
         proposal = proposal_assign(actor=request.auth, proposal=proposal, facilitator=facilitator)
     return _fresh(request, proposal)
+
+
+@router.get("/proposals/{proposal_id}/facilitators", response={200: list[s.FacilitatorOut], **ERRORS},
+            summary="The facilitators who can be assigned to this proposal")
+def proposal_facilitators(request: HttpRequest, proposal_id: UUID):
+    ensure_updates_capability(actor=request.auth, capability=UpdatesCapability.ASSIGN)
+    proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
+    return [{"id": u.pk, "username": u.get_username(), "name": u.get_full_name()}
+            for u in assignable_facilitators(actor=request.auth, proposal=proposal)]
+
+
+@router.post("/proposals/{proposal_id}/visit", response={200: s.ProposalDetailOut, **ERRORS},
+             summary="Record the field visit with its photos (multipart: `data` is the visit as JSON)")
+def verify_proposal_with_photos(request: HttpRequest, proposal_id: UUID, data: Form[str],
+                                photos: File[list[UploadedFile]] = None):
+    proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
+    try:
+        visit = s.VerificationIn.model_validate_json(data)
+    except ValueError as exc:
+        raise ValidationFailed([Issue("json", "data", f"data kunjungan tidak sah: {exc}",
+                                      f"the visit data is invalid: {exc}")]) from exc
+    verification_record(
+        actor=request.auth, proposal=proposal, visited_on=visit.visited_on, household_found=visit.household_found,
+        outcome=visit.outcome, results=visit.result_dicts(), notes=visit.notes, latitude=visit.latitude,
+        longitude=visit.longitude, rejection_reason=visit.rejection_reason, photos=list(photos or []),
+    )
+    return _fresh(request, proposal)
+
+
+@router.get("/documents/{document_id}", response={200: None, **ERRORS},
+            summary="Download a document (signed minutes, death certificate, photo); logged as a personal-data view")
+def download_document(request: HttpRequest, document_id: UUID):
+    document = document_open(actor=request.auth,
+                             document=access_document(actor=request.auth, document_id=document_id))
+    return FileResponse(document.file.open("rb"), content_type=document.content_type,
+                        filename=document.original_name, as_attachment=True)
 
 
 @router.post("/proposals/{proposal_id}/verification", response={200: s.ProposalDetailOut, **ERRORS},
@@ -244,6 +312,21 @@ def add_to_agenda(request: HttpRequest, deliberation_id: UUID, payload: s.Agenda
 def decide_item(request: HttpRequest, item_id: UUID, payload: s.DecisionIn):
     item = access_deliberation_item(actor=request.auth, item_id=item_id)
     return deliberation_decide(actor=request.auth, item=item, decision=payload.decision, reason=payload.reason)
+
+
+@router.post("/deliberations/{deliberation_id}/decisions", response={200: s.BulkOut, **ERRORS},
+             summary="Record every decision of the session at once; reported per agenda item")
+def decide_items(request: HttpRequest, deliberation_id: UUID, payload: s.DecisionsIn):
+    deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
+    decisions = {key: (value.decision, value.reason) for key, value in payload.decisions.items()}
+    return _bulk(deliberation_decide_bulk(actor=request.auth, deliberation=deliberation, decisions=decisions))
+
+
+@router.post("/deliberations/{deliberation_id}/cancel", response={200: s.DeliberationDetailOut, **ERRORS},
+             summary="Cancel a session that is not signed yet (reason required)")
+def cancel_deliberation(request: HttpRequest, deliberation_id: UUID, payload: s.ReasonIn):
+    deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
+    return deliberation_cancel(actor=request.auth, deliberation=deliberation, reason=payload.reason)
 
 
 @router.post("/deliberations/{deliberation_id}/finalise", response={200: s.DeliberationDetailOut, **ERRORS},

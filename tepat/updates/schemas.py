@@ -90,6 +90,63 @@ class DocumentOut(Schema):
     created_at: dt.datetime
 
 
+class ReviewOut(Schema):
+    id: UUID
+    reviewer: str = Field(..., alias="reviewer.username")
+    level: str
+    decision: str
+    reason: str
+    created_at: dt.datetime
+
+
+class AgendaEntryOut(Schema):
+    id: UUID
+    deliberation_id: UUID
+    deliberation_kind: str = Field(..., alias="deliberation.kind")
+    held_on: dt.date = Field(..., alias="deliberation.held_on")
+    deliberation_status: str = Field(..., alias="deliberation.status")
+    position: int
+    decision: str
+    reason: str
+
+
+class SubmissionOut(Schema):
+    id: UUID
+    batch_id: UUID
+    batch_number: str = Field(..., alias="batch.number")
+    destination: str = Field(..., alias="batch.destination")
+    line: int
+    response: str
+    response_reason: str
+    responded_at: dt.datetime | None
+
+
+class FacilitatorOut(Schema):
+    id: int
+    username: str
+    name: str
+
+
+class BulkItemOut(Schema):
+    id: str
+    reference: str
+    ok: bool
+    message: str
+    status: str
+
+
+class BulkOut(Schema):
+    done: int
+    refused: int
+    items: list[BulkItemOut]
+
+
+class BulkProposalsIn(Schema):
+    proposal_ids: list[UUID]
+    facilitator_id: int | None = None
+    note: str = ""
+
+
 class ProposalDetailOut(Schema):
     id: UUID
     reference: str
@@ -113,6 +170,10 @@ class ProposalDetailOut(Schema):
     actions: list[str]
     verifications: list[VerificationOut]
     documents: list[DocumentOut]
+    assigned_to: FacilitatorOut | None = None
+    deliberation_items: list[AgendaEntryOut] = []
+    reviews: list[ReviewOut] = []
+    submissions: list[SubmissionOut] = []
 
     @staticmethod
     def build(detail: Any) -> dict[str, Any]:
@@ -125,6 +186,10 @@ class ProposalDetailOut(Schema):
             "age_days": detail.age_days, "overdue": detail.overdue, "changes": detail.changes, "facts": detail.facts,
             "stages": detail.stages, "history": detail.history, "actions": detail.actions,
             "verifications": detail.verifications, "documents": detail.documents,
+            "assigned_to": {"id": p.assigned_to.pk, "username": p.assigned_to.get_username(),
+                            "name": p.assigned_to.get_full_name()} if p.assigned_to_id else None,
+            "deliberation_items": detail.deliberation_items, "reviews": detail.reviews,
+            "submissions": detail.submissions,
         }
 
 
@@ -239,6 +304,12 @@ class DecisionIn(Schema):
     reason: str = ""
 
 
+class DecisionsIn(Schema):
+    """Every decision of a session at once: {agenda item id: {decision, reason}}."""
+
+    decisions: dict[str, DecisionIn]
+
+
 class FinaliseIn(Schema):
     number: str = ""
 
@@ -346,6 +417,9 @@ class FieldChangeOut(Schema):
     label: str
     before: str
     after: str
+    before_code: Any = None
+    after_code: Any = None
+    member_id: str = ""
 
 
 class CauseOut(Schema):
@@ -356,6 +430,11 @@ class CauseOut(Schema):
     verification: str
     deliberation: str
     approval: str
+    kind_code: str = ""
+    period_id: UUID | None = None
+    verification_id: UUID | None = None
+    deliberation_id: UUID | None = None
+    review_id: UUID | None = None
 
 
 class DiffEntryOut(Schema):

@@ -18,8 +18,9 @@ from tepat.core.exceptions import BusinessRuleViolation
 from tepat.regions.selectors import is_within
 from tepat.registry.access import identity_for, may_see_sensitive
 from tepat.registry.models import Family, Individual
+from tepat.registry.validation import SENSITIVE_FIELDS
 from tepat.updates.models import DeterminationPeriod, DeterminedFamily, Proposal
-from tepat.updates.selectors.display import display_value
+from tepat.updates.selectors.display import IDENTITY_FIELDS, display_value
 
 REGISTRY_WRITES = ("family.create", "family.update", "family.remove", "individual.add", "individual.update",
                    "individual.presence", "program_participation.add")
@@ -32,6 +33,11 @@ class FieldChange:
     label: str
     before: str
     after: str
+    # For other systems: the stored codes beside the text (identity numbers as the actor may see them, hidden
+    # sensitive values as None) and the member the line is about.
+    before_code: Any = None
+    after_code: Any = None
+    member_id: str = ""
 
 
 @dataclass(slots=True)
@@ -43,6 +49,11 @@ class Cause:
     verification: str
     deliberation: str
     approval: str
+    kind_code: str = ""
+    period_id: Any = None
+    verification_id: Any = None
+    deliberation_id: Any = None
+    review_id: Any = None
 
 
 @dataclass(slots=True)
@@ -88,30 +99,47 @@ def _field_changes(actor: Any, before: dict[str, Any], after: dict[str, Any], se
         if before.get(name) != after.get(name):
             changes.append(FieldChange(family_subject, name, _label(Family, name),
                                        display_value(actor, name, before.get(name), sensitive_ok=sensitive_ok),
-                                       display_value(actor, name, after.get(name), sensitive_ok=sensitive_ok)))
+                                       display_value(actor, name, after.get(name), sensitive_ok=sensitive_ok),
+                                       _code(actor, name, before.get(name), sensitive_ok),
+                                       _code(actor, name, after.get(name), sensitive_ok)))
     old_members, new_members = before.get("members", {}), after.get("members", {})
     for member_id in sorted(set(old_members) | set(new_members)):
         old, new = old_members.get(member_id), new_members.get(member_id)
         if old is None:
-            changes.append(FieldChange(_member_label(actor, new), "member", _("member"), "—", _("added to the list")))
+            changes.append(FieldChange(_member_label(actor, new), "member", _("member"), "—", _("added to the list"),
+                                       None, "added", member_id=str(member_id)))
         elif new is None:
             changes.append(FieldChange(_member_label(actor, old), "member", _("member"), _("listed"),
-                                       _("left the list")))
+                                       _("left the list"), "listed", "removed", member_id=str(member_id)))
         else:
             for name in sorted(set(old) | set(new)):
                 if old.get(name) != new.get(name):
                     changes.append(FieldChange(
                         _member_label(actor, new), name, _label(Individual, name),
                         display_value(actor, name, old.get(name), sensitive_ok=sensitive_ok),
-                        display_value(actor, name, new.get(name), sensitive_ok=sensitive_ok)))
+                        display_value(actor, name, new.get(name), sensitive_ok=sensitive_ok),
+                        _code(actor, name, old.get(name), sensitive_ok), _code(actor, name, new.get(name), sensitive_ok),
+                        member_id=str(member_id)))
     old_programs, new_programs = set(before.get("programs", [])), set(after.get("programs", []))
     for program in sorted(new_programs - old_programs):
         changes.append(FieldChange(family_subject, "program", _("program"), "—",
-                                   display_value(actor, "program", program.split(":")[0])))
+                                   display_value(actor, "program", program.split(":")[0]), None, program.split(":")[0]))
     for program in sorted(old_programs - new_programs):
         changes.append(FieldChange(family_subject, "program", _("program"),
-                                   display_value(actor, "program", program.split(":")[0]), "—"))
+                                   display_value(actor, "program", program.split(":")[0]), "—", program.split(":")[0]))
     return changes
+
+
+def _code(actor: Any, name: str, value: Any, sensitive_ok: bool) -> Any:
+    """The stored value for machines, under the same rules as the text: identity numbers as the actor may see
+    them, sensitive values hidden from roles without access."""
+    if value in (None, ""):
+        return None
+    if name in SENSITIVE_FIELDS and not sensitive_ok:
+        return None
+    if name in IDENTITY_FIELDS:
+        return identity_for(actor, str(value))
+    return value
 
 
 def _cause(proposal: Proposal) -> Cause:
@@ -132,7 +160,10 @@ def _cause(proposal: Proposal) -> Cause:
                 if reviews else "—")
     return Cause(proposal.pk, proposal.reference, proposal.get_kind_display(),
                  proposal.applied_period.label if proposal.applied_period else "", verification, deliberation,
-                 approval)
+                 approval, kind_code=proposal.kind, period_id=proposal.applied_period_id,
+                 verification_id=visit.pk if visit else None,
+                 deliberation_id=items[-1].deliberation_id if items else None,
+                 review_id=reviews[-1].pk if reviews else None)
 
 
 def period_diff(*, actor: Any, older: DeterminationPeriod, newer: DeterminationPeriod) -> PeriodDiff:

@@ -19,6 +19,7 @@ from tepat.updates.tests.factories import (
     create,
     json_member,
     new_family_payload,
+    png_upload,
     to_approved,
 )
 from tepat.updates.tests.world import World
@@ -106,6 +107,18 @@ CASES = {
                     "administrator", OTHER_VILLAGE_HEAD),
     "sign": Case("post", lambda w: f"{API}/deliberations/{w.finalised.pk}/sign", "village_head", "facilitator",
                  OTHER_VILLAGE_HEAD, files=lambda w: {"file": SimpleUploadedFile("ba.pdf", PDF_BYTES)}),
+    "facilitators": Case("get", lambda w: f"{API}/proposals/{w.submitted.pk}/facilitators", "village_operator",
+                         "village_head", "other_village_operator"),
+    "visit_with_photos": Case("post", lambda w: f"{API}/proposals/{w.in_verification.pk}/visit", "facilitator",
+                              "village_operator", OTHER_FACILITATOR,
+                              files=lambda w: {"data": json.dumps(_visit_body(w)), "photos": png_upload()}),
+    "document_download": Case("get", lambda w: f"{API}/documents/{_document(w).pk}", "village_operator", "administrator",
+                              "other_village_operator"),
+    "decisions": Case("post", lambda w: f"{API}/deliberations/{w.planned.pk}/decisions", "village_head",
+                      "facilitator", OTHER_VILLAGE_HEAD,
+                      body=lambda w: {"decisions": {str(w.item.pk): {"decision": "accepted"}}}),
+    "cancel_deliberation": Case("post", lambda w: f"{API}/deliberations/{w.planned.pk}/cancel", "village_operator",
+                                "facilitator", "other_village_operator", body=lambda w: {"reason": "jadwal bentrok"}),
     "list_batches": Case("get", lambda w: (w.batch, f"{API}/batches")[1], "dinsos_operator", "administrator",
                          "other_dinsos_operator", is_list=True),
     "create_batch": Case("post", lambda w: (to_approved(w.actors, create(w.actors, "new_family", new_family_payload())),
@@ -153,6 +166,15 @@ def other_facilitator(make_user):
 @pytest.fixture
 def other_supervisor(make_user):
     return make_user("dinsos_supervisor", [OTHER_DISTRICT], "spv_kota")
+
+
+def _document(w: World):
+    from tepat.updates.services.documents import document_add
+
+    if not hasattr(w, "_document"):
+        w._document = document_add(actor=w.actors.village_operator, proposal=w.submitted, kind="kk",
+                                   upload=SimpleUploadedFile("kk.pdf", PDF_BYTES))
+    return w._document
 
 
 def _send(client, case: Case, w: World, url: str, body: Any):

@@ -56,6 +56,9 @@ def test_diff_lists_every_change_with_its_cause(actors, family):
     roof = changes[family.pk]
     assert roof.causes[0].reference == changed.reference
     assert [(f.field, f.after) for f in roof.fields] == [("roof", str(c.Roof.ZINC.label))]
+    assert roof.fields[0].after_code == c.Roof.ZINC.value  # the code beside the text, for other systems
+    assert cause.kind_code == "new_family" and cause.deliberation_id and cause.verification_id and cause.review_id
+    assert cause.period_id == added.applied_period_id
     correction = changes[corrected.pk]
     assert correction.causes == []
     assert correction.fields[0].field == "address"
