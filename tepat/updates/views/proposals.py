@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tepat.accounts.models import User
 from tepat.core.exceptions import ApplicationError, BusinessRuleViolation, InvalidTransition, ValidationFailed
+from tepat.core.paging import paginate_sorted
 from tepat.registry.access import access_family, access_individual
 from tepat.updates import forms as f
 from tepat.updates.access import access_document, access_proposal
@@ -42,6 +42,9 @@ from tepat.updates.views.common import form_response, posted, refused
 
 K = Proposal.Kind
 PAGE_SIZE = 25
+# Sortable columns of the proposal list: ?sort=<key> or ?sort=-<key>.
+PROPOSAL_SORTS = {"age": "stage_entered_at", "reference": "reference", "kind": "kind", "subject": "subject_name",
+                  "village": "region__name", "stage": "status"}
 FAMILY_FORMS = {
     K.ADD_MEMBER: f.AddMemberForm, K.REMOVE_MEMBER: f.RemoveMemberForm, K.REMOVE_FAMILY: f.RemoveFamilyForm,
     K.PROGRAM: f.ProgramForm,
@@ -97,9 +100,10 @@ def proposal_list_view(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     proposals = proposal_list(actor=request.user, filters=ProposalFilters(
         status=data.get("status", ""), kind=data.get("kind", ""), query=data.get("q", "")))
-    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = paginate_sorted(request, proposals, sorts=PROPOSAL_SORTS, default="age", per_page=PAGE_SIZE)
     return render(request, "updates/proposal_list.html",
-                  {"form": form, "page": page, "proposals": annotate_ages(list(page.object_list))})
+                  {"form": form, "page": listing.page, "listing": listing, "page_numbers": listing.page_numbers,
+                   "proposals": annotate_ages(list(listing.page.object_list))})
 
 
 def _created(request: HttpRequest, proposal: Proposal) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from conftest import client_for
 from tepat.updates.models import Proposal
 from tepat.updates.services.proposals import proposal_assign
-from tepat.updates.tests.factories import create, png_upload
+from tepat.updates.tests.factories import create, new_family_payload, png_upload
 
 NEW_FAMILY = reverse("updates:proposal_new", args=["new_family"])
 EMERGENCY = reverse("updates:proposal_new", args=["emergency"])
@@ -96,3 +96,15 @@ def test_dates_in_change_tables_use_the_locale_format(actors):
         assert display_value(actors.village_operator, "birth_date", "1985-03-14") == "14-03-1985"
         assert display_value(actors.village_operator, "on_date", "2026-11-02") == "02-11-2026"
         assert display_value(actors.village_operator, "rt", "005") == "005"
+
+
+def test_proposal_list_has_page_numbers_and_sortable_columns(actors):
+    for n in range(3):
+        create(actors, "new_family", new_family_payload(head=f"Urut {n}"))
+    client = client_for(actors.village_operator)
+    url = reverse("updates:proposal_list")
+    content = client.get(url, {"sort": "-reference"}).content.decode()
+    assert 'data-sort="reference"' in content and "▼" in content
+    refs = list(Proposal.objects.order_by("-reference").values_list("reference", flat=True))
+    positions = [content.index(ref) for ref in refs]
+    assert positions == sorted(positions)
