@@ -151,3 +151,15 @@ def test_decisions_page_form(actors):
         {"accepted", "rejected"}
     assert client_for(actors.village_head).post(reverse("updates:decisions_bulk", args=[deliberation.pk]),
                                                 {f"decision_{a.pk}": "rejected"}).status_code in (302, 403)
+
+
+def test_queue_offers_bulk_approval_to_the_district(actors):
+    proposal = verify(actors, create(actors, "new_family", new_family_payload(head="Siap Disetujui")))
+    deliberate(actors, [proposal])
+    content = client_for(actors.dinsos_operator).get(reverse("updates:queue")).content.decode()
+    assert 'id="bulk-approve-to_review"' in content and 'form="bulk-approve-to_review"' in content
+    response = client_for(actors.dinsos_operator).post(reverse("updates:proposal_bulk_approve"),
+                                                       {"proposals": [proposal.pk]})
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == S.APPROVED
