@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from csp.constants import NONCE
+
 from config.env import BASE_DIR, database_from_env, env, env_bool, env_keys, env_list
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-dev-key-change-me-in-production-0123456789abcdef")
@@ -137,12 +139,14 @@ TEPAT_AUDIT_CHECKPOINT_INTERVAL_SECONDS = int(env("TEPAT_AUDIT_CHECKPOINT_INTERV
 # Events written before keys existed (key id ""), verified with the unkeyed hash up to this position only.
 TEPAT_AUDIT_LEGACY_UNTIL_SEQ = int(env("TEPAT_AUDIT_LEGACY_UNTIL_SEQ", "0") or 0)
 
-# Content-Security-Policy (django-csp): no inline scripts or styles, nothing from other origins.
+# Content-Security-Policy (django-csp): nothing from other origins, no inline script or style unless the
+# element carries the request's nonce (`nonce="{{ request.csp_nonce }}"`); no style="" attributes, no on*=
+# handlers, no eval (htmx is configured without eval and script tags in web/base.html).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -28,7 +28,9 @@ def test_a_sane_incoming_request_id_is_kept():
     assert get_request_id() is None  # reset after the request
 
 
-@pytest.mark.parametrize("incoming", ["", "short", "has spaces in it", "x" * 65, "inject\nheader-1234"])
+@pytest.mark.parametrize("incoming", ["", "short", "has spaces in it", "x" * 65, "inject\nheader-1234",
+                                      "trailing-newline\n", "<script>alert(1)</script>", "\u0661" * 10,
+                                      "ünïcödé-1234", "a;b=c,d1234", "id\x00with-nul"])
 def test_an_unusable_incoming_request_id_is_replaced(incoming):
     response, seen = _run({"X-Request-ID": incoming} if incoming else {})
 
@@ -48,3 +50,20 @@ def test_application_errors_become_404_and_403_on_pages():
         middleware.process_exception(request, PermissionDeniedError())
     assert middleware.process_exception(request, ValidationFailed([])) is None
     assert middleware.process_exception(request, ValueError()) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("incoming", "kept"), [("proxy-id-12345678", True), ("trailing-newline\n", False),
+                                                ("<img src=x onerror=1>", False), ("x" * 65, False)])
+def test_only_a_valid_client_request_id_reaches_the_hash_chained_trail(client, incoming, kept):
+    from tepat.audit.models import AuditEvent
+
+    before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    response = client.post("/akun/masuk/", {"username": "nobody-here", "password": "wrong-password-1"},
+                           headers={"X-Request-ID": incoming})
+
+    stored = list(AuditEvent.objects.filter(seq__gt=before).values_list("request_id", flat=True))
+    assert stored, "the failed sign-in is recorded"
+    assert set(stored) == {response["X-Request-ID"]}
+    assert (stored[0] == incoming) is kept
+    assert all(len(value) <= 64 and value.isascii() and value.strip() == value for value in stored)
