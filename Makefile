@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_FAMILIES ?= 20000
 DEMO_SEED ?= 2025
+# The `tepat` command defaults to the production settings; the demo and the dev server ask for local ones.
+LOCAL := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.django.local}
 
 .PHONY: install install-dev demo serve test lint check-migrations messages clean
 
@@ -25,10 +27,10 @@ install-dev: $(VENV)/.installed-dev
 
 ## demo: set up everything on SQLite under ./var/ and serve http://127.0.0.1:8000 (safe to rerun)
 demo: install
-	$(BIN)/tepat migrate --noinput
-	$(BIN)/tepat load-regions
-	$(BIN)/tepat demo-data --region 36.04 --families $(DEMO_FAMILIES) --seed $(DEMO_SEED)
-	$(BIN)/tepat demo-users
+	$(LOCAL) $(BIN)/tepat migrate --noinput
+	$(LOCAL) $(BIN)/tepat load-regions
+	$(LOCAL) $(BIN)/tepat demo-data --region 36.04 --families $(DEMO_FAMILIES) --seed $(DEMO_SEED)
+	$(LOCAL) $(BIN)/tepat demo-users
 	$(MAKE) --no-print-directory serve
 
 ## serve: the background worker and the web server (Ctrl-C stops both)
@@ -58,7 +60,7 @@ check-migrations: install-dev
 
 ## messages: refresh the Indonesian/English catalogues and compile them (needs GNU gettext)
 messages: install-dev
-	cd tepat && ../$(BIN)/tepat makemessages -l id -l en --no-obsolete --ignore "*/tests/*" && ../$(BIN)/tepat compilemessages
+	cd tepat && $(LOCAL) ../$(BIN)/tepat makemessages -l id -l en --no-obsolete --ignore "*/tests/*" && $(LOCAL) ../$(BIN)/tepat compilemessages
 
 clean:
 	rm -rf $(VENV) var/tepat.sqlite3* var/static

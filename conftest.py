@@ -32,6 +32,7 @@ PASSWORD = "rahasia-uji-123"
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the region master for the test provinces once per test database."""
     with django_db_blocker.unblock():
+        _audit_truncate_triggers(enable=True)  # a reused database may hold them off from a last flush
         regions_load(actor=SYSTEM, provinces=TEST_PROVINCES)
 
 
@@ -43,6 +44,43 @@ def _restore_region_master(request, django_db_blocker):
     if {"transactional_db", "live_server"} & set(request.fixturenames):
         with django_db_blocker.unblock():
             regions_load(actor=SYSTEM, provinces=TEST_PROVINCES)
+
+
+_AUDIT_TRUNCATE_TRIGGERS = (("audit_auditevent", "audit_event_no_truncate"),
+                            ("audit_auditchainhead", "audit_head_no_truncate"))
+
+
+def _audit_truncate_triggers(enable: bool) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table, trigger in _AUDIT_TRUNCATE_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} {'ENABLE' if enable else 'DISABLE'} TRIGGER {trigger}")
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    )
+
+
+@pytest.fixture(autouse=True)
+def _audit_truncate_allowed_for_flush(request, django_db_blocker):
+    """PostgreSQL refuses TRUNCATE of the audit tables (tepat.audit migration 0004), and a transactional
+    test's flush truncates every table: the trigger is on while the test runs and off just for the
+    flush (this fixture depends on pytest-django's database helper, so it is torn down before it)."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    with django_db_blocker.unblock():
+        _audit_truncate_triggers(enable=True)
+    yield
+    with django_db_blocker.unblock():
+        _audit_truncate_triggers(enable=False)
 
 
 @pytest.fixture

@@ -1,8 +1,11 @@
 """The root JSON API: mounts every app's router. OpenAPI docs at /api/v1/docs."""
 
 import contextlib
+import logging
 
+import pydantic
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
@@ -72,6 +75,34 @@ def _shape_issue(error: dict) -> Issue:
 def request_shape_error(request, exc: RequestValidationError):
     """Ninja's schema checks answer like the services' ValidationFailed: 422 with bilingual field errors."""
     return application_error(request, ValidationFailed([_shape_issue(error) for error in exc.errors]))
+
+
+@api.exception_handler(pydantic.ValidationError)
+def parsing_error(request, exc: pydantic.ValidationError):
+    """A schema validated inside a handler (a JSON form field, a nested payload): the same 422 as ninja's."""
+    return request_shape_error(request, RequestValidationError(exc.errors(include_url=False)))
+
+
+@api.exception_handler(DjangoValidationError)
+def django_validation_error(request, exc: DjangoValidationError):
+    """A model-level refusal that reached the API (e.g. a malformed UUID in a lookup): 422, never 500."""
+    by_field = exc.error_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.error_list)]
+    issues = [Issue(error.code or "invalid", name, f"{name}: nilai tidak sah", f"{name}: {' '.join(error.messages)}")
+              for name, errors in by_field for error in errors]
+    return application_error(request, ValidationFailed(issues))
+
+
+_log = logging.getLogger("tepat.api")
+
+
+@api.exception_handler(ValueError)
+def value_error(request, exc: ValueError):
+    """The last guard: a ValueError while parsing input answers 422, not 500. The exception's text is
+    logged, not returned (it may echo input or internals); the services' refusals are ValidationFailed."""
+    _log.warning("ValueError answered as 422 on %s %s", request.method, request.path, exc_info=exc)
+    return application_error(request, ValidationFailed([
+        Issue("invalid", "__all__", "Permintaan memuat nilai yang tidak sah", "The request holds an invalid value")
+    ]))
 
 
 @api.exception_handler(HttpError)

@@ -23,6 +23,16 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_keys(name: str) -> dict[str, str]:
+    """Named secrets from one variable: "id1:secret1,id2:secret2" (ids: letters, digits, "-", "_")."""
+    keys: dict[str, str] = {}
+    for item in env_list(name):
+        key_id, _, secret = item.partition(":")
+        if key_id.strip() and secret.strip():
+            keys[key_id.strip()] = secret.strip()
+    return keys
+
+
 def database_from_env(var: str = "DATABASE_URL") -> dict:
     """DATABASE_URL selects the database; unset means the SQLite file under ./var/."""
     default_sqlite = f"sqlite:///{BASE_DIR / 'var' / 'tepat.sqlite3'}"

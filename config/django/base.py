@@ -2,7 +2,9 @@
 
 from datetime import timedelta
 
-from config.env import BASE_DIR, database_from_env, env, env_bool, env_list
+from csp.constants import NONCE
+
+from config.env import BASE_DIR, database_from_env, env, env_bool, env_keys, env_list
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-dev-key-change-me-in-production-0123456789abcdef")
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -19,6 +21,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "csp",
     "tepat.core",
     "tepat.audit",
     "tepat.regions",
@@ -31,6 +34,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "tepat.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,3 +126,33 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 25
+
+# Audit trail anchoring (docs/adr/0010-anchored-audit-chain.md, docs/SECURITY.md).
+# Every event's hash is an HMAC with the current key; older keys stay listed so that old events verify.
+# The keys live in the environment, never in the database. Production refuses to start without them.
+TEPAT_AUDIT_KEYS = env_keys("TEPAT_AUDIT_KEYS")  # {"key id": "secret"}
+TEPAT_AUDIT_KEY_ID = env("TEPAT_AUDIT_KEY_ID", "") or ""
+# Signed checkpoints of the chain head go to this directory, outside the database (append-only JSON lines).
+TEPAT_AUDIT_CHECKPOINT_DIR = env("TEPAT_AUDIT_CHECKPOINT_DIR", "") or ""
+# The worker's checkpoint job re-queues itself after this many seconds (0: only on demand / cron).
+TEPAT_AUDIT_CHECKPOINT_INTERVAL_SECONDS = int(env("TEPAT_AUDIT_CHECKPOINT_INTERVAL_SECONDS", "3600") or 0)
+# Events written before keys existed (key id ""), verified with the unkeyed hash up to this position only.
+TEPAT_AUDIT_LEGACY_UNTIL_SEQ = int(env("TEPAT_AUDIT_LEGACY_UNTIL_SEQ", "0") or 0)
+
+# Content-Security-Policy (django-csp): nothing from other origins, no inline script or style unless the
+# element carries the request's nonce (`nonce="{{ request.csp_nonce }}"`); no style="" attributes, no on*=
+# handlers, no eval (htmx is configured without eval and script tags in web/base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

@@ -14,6 +14,18 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names Tepat is served on.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# The audit key signs every event; without it an insider could re-hash a rewritten chain (docs/SECURITY.md).
+if not TEPAT_AUDIT_KEY_ID or TEPAT_AUDIT_KEY_ID not in TEPAT_AUDIT_KEYS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "TEPAT_AUDIT_KEYS must hold the key named by TEPAT_AUDIT_KEY_ID (\"id:secret,old-id:old-secret\")."
+    )
+if any(len(secret) < 32 for secret in TEPAT_AUDIT_KEYS.values()):  # noqa: F405
+    raise ImproperlyConfigured("Every audit key in TEPAT_AUDIT_KEYS must be at least 32 random characters.")
+if not TEPAT_AUDIT_CHECKPOINT_DIR:  # noqa: F405
+    raise ImproperlyConfigured(
+        "TEPAT_AUDIT_CHECKPOINT_DIR must name a directory outside the database for signed audit checkpoints."
+    )
+
 SESSION_COOKIE_SECURE = env_bool("TEPAT_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("TEPAT_SECURE_COOKIES", True)
 SECURE_SSL_REDIRECT = env_bool("TEPAT_SSL_REDIRECT", True)

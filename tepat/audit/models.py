@@ -31,6 +31,8 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Which audit key signed `hash` (HMAC); "" for events written before keys existed.
+    key_id = models.CharField(max_length=32, blank=True, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -56,7 +58,9 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the chain's last position and hash; locking it serialises appends."""
+    """A single row holding the chain's last position and hash; locking it serialises appends.
+
+    On PostgreSQL a trigger lets it only move forward, onto an existing event (migration 0004)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)

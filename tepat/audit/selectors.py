@@ -1,7 +1,11 @@
 """Reading the audit trail: only for roles with AUDIT_VIEW, scoped to their regions.
 
-Events without a region (logins of unknown names, loading the region master) are shown to
-administrators only.
+Events without a region are shown to administrators only, and only those an administrator's scope
+accounts for: sign-in events of an account (the event's target) whose region assignments lie in the
+administrator's regions; every other region-less event (failed sign-ins with an unknown typed username,
+loading the region master, checkpoints) only to an administrator of national scope, i.e. one whose
+assignments cover every province of the region master. A district administrator sees nothing of another
+district's sign-ins.
 """
 
 from __future__ import annotations
@@ -10,12 +14,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from tepat.accounts.access import ensure_capability, scope_q
+from tepat.accounts.access import actor_region_codes, ensure_capability, scope_q
+from tepat.accounts.models import RegionAssignment
 from tepat.accounts.roles import Capability, Role
 from tepat.audit.models import AuditEvent
+from tepat.regions.models import Region
+from tepat.regions.selectors import is_within
+
+USER_TARGET = "accounts.user"
 
 
 @dataclass(slots=True)
@@ -34,7 +44,7 @@ def audit_event_list(*, actor: Any, filters: AuditFilters | None = None) -> Quer
     filters = filters or AuditFilters()
     visible = scope_q(actor, "region_code")
     if actor.role == Role.ADMINISTRATOR:
-        visible |= Q(region_code="")
+        visible |= _regionless_visible_q(actor)
     events = AuditEvent.objects.filter(visible).select_related("actor")
     if filters.action:
         events = events.filter(action__startswith=filters.action)
@@ -53,6 +63,24 @@ def audit_event_list(*, actor: Any, filters: AuditFilters | None = None) -> Quer
     if filters.date_to:
         events = events.filter(occurred_at__lte=datetime.combine(filters.date_to, time.max, tzinfo=tz))
     return events.order_by("-seq")
+
+
+def actor_has_national_scope(actor: Any) -> bool:
+    """Assignments that cover every province of the region master (an empty master: nobody)."""
+    codes = actor_region_codes(actor)
+    provinces = list(Region.objects.filter(level=Region.Level.PROVINCE).values_list("code", flat=True))
+    return bool(codes and provinces) and all(any(is_within(p, code) for code in codes) for p in provinces)
+
+
+def _regionless_visible_q(actor: Any) -> Q:
+    if actor_has_national_scope(actor):
+        return Q(region_code="")
+    accounts_in_scope = (
+        RegionAssignment.objects.filter(scope_q(actor, "region__code"))
+        .annotate(user_key=Cast("user_id", output_field=CharField()))
+        .values("user_key")
+    )
+    return Q(region_code="", target_type=USER_TARGET, target_id__in=accounts_in_scope)
 
 
 def audit_actions() -> list[str]:

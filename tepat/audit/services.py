@@ -7,13 +7,29 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from tepat.audit.actions import AuditAction, ensure_action
-from tepat.audit.hashing import event_hash, normalise_data
+from tepat.audit.checkpoints import (
+    Checkpoint,
+    CheckpointError,
+    checkpoint_append,
+    checkpoint_path,
+    checkpoints_read,
+)
+from tepat.audit.hashing import (
+    GENESIS_HASH,
+    AuditKeyError,
+    current_key_id,
+    event_hash,
+    legacy_event_hash,
+    normalise_data,
+)
 from tepat.audit.models import AuditChainHead, AuditEvent
 from tepat.core.actors import is_system
+from tepat.core.exceptions import PermissionDeniedError
 from tepat.core.request_context import get_request_id
 
 SYSTEM_LABEL = "system"
@@ -80,6 +96,7 @@ def audit_record(
 
 def audit_record_many(*, actor: Any, events: Iterable[PendingEvent]) -> list[AuditEvent]:
     """Append many events at once (bulk paths): one lock, one insert."""
+    key_id = current_key_id()  # no key, no event: refused before anything is written
     head = _lock_head()
     actor_id, actor_label = _actor_parts(actor)
     request_id = get_request_id() or ""
@@ -102,6 +119,7 @@ def audit_record_many(*, actor: Any, events: Iterable[PendingEvent]) -> list[Aud
             data=data,
             request_id=request_id,
             prev_hash=prev_hash,
+            key_id=key_id,
         )
         rows.append(
             AuditEvent(
@@ -117,6 +135,7 @@ def audit_record_many(*, actor: Any, events: Iterable[PendingEvent]) -> list[Aud
                 request_id=request_id,
                 prev_hash=prev_hash,
                 hash=digest,
+                key_id=key_id,
             )
         )
         prev_hash = digest
@@ -142,33 +161,65 @@ class VerifyResult:
     ok: bool
     broken_seq: int | None = None
     reason: str = ""
+    checkpoints: int = 0  # checkpoints found outside the database and checked
+    last_checkpoint_seq: int | None = None
 
 
-def audit_verify(*, chunk_size: int = 5000) -> VerifyResult:
-    """Recompute every hash in order. Names the first event whose hash, link or position is wrong."""
-    expected_prev = "0" * 64
+def audit_verify(*, chunk_size: int = 5000, checkpoint_dir: str | None = None) -> VerifyResult:
+    """Recompute every keyed hash in order, then hold the trail against the signed checkpoints kept
+    outside the database. Names the first event whose hash, link or position is wrong.
+
+    What a rewrite looks like here: an event hashed without the key or with another key fails its own
+    check; a trail that ends before a checkpoint was truncated (even if the head was moved back with it);
+    an event whose hash differs from a checkpoint's was rewritten by someone holding the key.
+    """
+    try:
+        checkpoints = checkpoints_read(checkpoint_dir)
+    except CheckpointError as exc:
+        return VerifyResult(0, False, None, f"checkpoint file cannot be trusted: {exc}")
+    wanted: dict[int, list[Checkpoint]] = {}
+    for checkpoint in checkpoints:
+        wanted.setdefault(checkpoint.seq, []).append(checkpoint)
+    legacy_until = settings.TEPAT_AUDIT_LEGACY_UNTIL_SEQ
+    expected_prev = GENESIS_HASH
     expected_seq = 0
     checked = 0
     with transaction.atomic():
         queryset = AuditEvent.objects.order_by("seq").values_list(
             "seq", "occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id",
-            "region_code", "data", "request_id", "prev_hash", "hash",
+            "region_code", "data", "request_id", "prev_hash", "hash", "key_id",
         )
         for row in queryset.iterator(chunk_size=chunk_size):
             (seq, occurred_at, actor_id, actor_label, action, target_type, target_id,
-             region_code, data, request_id, prev_hash, digest) = row
+             region_code, data, request_id, prev_hash, digest, key_id) = row
             expected_seq += 1
             if seq != expected_seq:
                 return VerifyResult(checked, False, expected_seq, f"event #{expected_seq} is missing (next is #{seq})")
             if prev_hash != expected_prev:
                 return VerifyResult(checked, False, seq, "prev_hash does not match the previous event's hash")
-            recomputed = event_hash(
-                seq=seq, occurred_at=occurred_at, actor_id=actor_id, actor_label=actor_label,
-                action=action, target_type=target_type, target_id=target_id, region_code=region_code,
-                data=data, request_id=request_id, prev_hash=prev_hash,
-            )
+            fields = {
+                "seq": seq, "occurred_at": occurred_at, "actor_id": actor_id, "actor_label": actor_label,
+                "action": action, "target_type": target_type, "target_id": target_id, "region_code": region_code,
+                "data": data, "request_id": request_id, "prev_hash": prev_hash,
+            }
+            if not key_id:
+                if seq > legacy_until:
+                    return VerifyResult(checked, False, seq, "event is not signed with an audit key (unkeyed hash)")
+                recomputed = legacy_event_hash(**fields)
+            else:
+                try:
+                    recomputed = event_hash(**fields, key_id=key_id)
+                except AuditKeyError:
+                    return VerifyResult(checked, False, seq, f"event names audit key {key_id!r}, which is not configured")
             if recomputed != digest:
                 return VerifyResult(checked, False, seq, "content does not match its hash (event altered)")
+            for checkpoint in wanted.get(seq, ()):
+                if checkpoint.hash != digest:
+                    return VerifyResult(
+                        checked, False, seq,
+                        f"event #{seq} differs from the checkpoint of {checkpoint.written_at} "
+                        f"(line {checkpoint.line}): the chain was rewritten",
+                    )
             expected_prev = digest
             checked += 1
         head = AuditChainHead.objects.filter(pk=1).first()
@@ -177,4 +228,30 @@ def audit_verify(*, chunk_size: int = 5000) -> VerifyResult:
                 checked, False, expected_seq + 1,
                 f"chain head says #{head.last_seq} but the trail ends at #{expected_seq} (events removed at the end)",
             )
-    return VerifyResult(checked, True)
+    last = checkpoints[-1] if checkpoints else None
+    if last is not None and last.seq > expected_seq:
+        return VerifyResult(
+            checked, False, expected_seq + 1,
+            f"the trail ends at #{expected_seq} but the checkpoint of {last.written_at} (line {last.line}) "
+            f"recorded #{last.seq}: events removed at the end (truncation)",
+            len(checkpoints), last.seq,
+        )
+    return VerifyResult(checked, True, checkpoints=len(checkpoints), last_checkpoint_seq=last.seq if last else None)
+
+
+def audit_checkpoint(*, actor: Any, checkpoint_dir: str | None = None) -> Checkpoint:
+    """Write a signed checkpoint of the chain head outside the database (the command line and the
+    scheduled task act as SYSTEM). The checkpoint event is committed first and the line written after,
+    so a line never names a position the database does not hold."""
+    if not is_system(actor):
+        raise PermissionDeniedError()
+    if checkpoint_path(checkpoint_dir) is None:
+        raise CheckpointError(
+            "Direktori checkpoint audit belum diatur (TEPAT_AUDIT_CHECKPOINT_DIR) "
+            "/ The audit checkpoint directory is not configured (TEPAT_AUDIT_CHECKPOINT_DIR)"
+        )
+    with transaction.atomic():
+        event = audit_record(actor=actor, action=AuditAction.AUDIT_CHECKPOINT,
+                             data={"previous_seq": AuditChainHead.objects.filter(pk=1).values_list(
+                                 "last_seq", flat=True).first() or 0})
+    return checkpoint_append(seq=event.seq, hash=event.hash, directory=checkpoint_dir)

@@ -4,7 +4,6 @@ and scoped fetches as the pages. Confirming a flag creates a proposal: that endp
 
 from __future__ import annotations
 
-import json
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -87,11 +86,7 @@ def get_run(request: HttpRequest, run_id: UUID):
              summary="Upload an external list with a column mapping and match it against the registry")
 def upload_list(request: HttpRequest, name: Form[str], kind: Form[str], region_code: Form[str], mapping: Form[str],
                 file: File[UploadedFile]):
-    try:
-        columns = json.loads(mapping)
-    except ValueError as exc:
-        raise ValidationFailed([Issue("json", "mapping", "pemetaan kolom harus JSON",
-                                      "the column mapping must be JSON")]) from exc
+    columns = s.column_mapping(mapping)
     external = external_list_match(actor=request.auth, region_code=region_code, name=name, kind=kind, upload=file,
                                    mapping=columns)
     return 201, {"id": external.pk, "name": external.name, "kind": external.kind, "region_code": external.region_code,

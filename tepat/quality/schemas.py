@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from uuid import UUID
 
 from ninja import Schema
+
+from tepat.core.exceptions import ValidationFailed
+from tepat.core.messages import Issue
 
 
 class ErrorOut(Schema):
@@ -78,3 +82,19 @@ class ListOut(Schema):
     rows: int
     matches: int
     run_id: UUID | None = None
+
+
+def column_mapping(raw: str) -> dict[str, str]:
+    """The upload's column mapping: a JSON object of target field → column name, or a 422 naming `mapping`."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+        issue = Issue("json", "mapping", "mapping: pemetaan kolom harus JSON", "mapping: the column mapping must be JSON")
+    else:
+        issue = Issue("mapping_shape", "mapping",
+                      'mapping: harus objek JSON {"kolom tujuan": "kolom berkas"}',
+                      'mapping: must be a JSON object {"target field": "file column"}')
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ValidationFailed([issue])
+    return value

@@ -14,6 +14,7 @@ Payload shapes (JSON; dates as YYYY-MM-DD):
 from __future__ import annotations
 
 import copy
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -263,12 +264,22 @@ def _removal(payload: dict[str, Any], reasons: list[str], issues: list[Issue], *
     return {"reason": reason, "on_date": _date_or_issue("on_date", payload.get("on_date"), issues), "note": note}
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return False
+    return True
+
+
 def _program(payload: dict[str, Any], family: Family, issues: list[Issue]) -> dict[str, Any]:
     program = payload.get("program", "")
     if program not in c.Program.values:
         issues.append(_issue("program", "choice", "program wajib dipilih", "a program is required"))
     member = str(payload.get("member") or "")
-    if member and not family.members.filter(pk=member, presence__in=c.ACTIVE_PRESENCE).exists():
+    if member and not _is_uuid(member):
+        issues.append(_issue("member", "uuid", "ID anggota tidak sah (harus UUID)", "invalid member id (must be a UUID)"))
+    elif member and not family.members.filter(pk=member, presence__in=c.ACTIVE_PRESENCE).exists():
         issues.append(_issue("member", "not_member", "orang ini bukan anggota aktif keluarga ini",
                              "this person is not an active member of this family"))
     elif ProgramParticipation.objects.filter(family=family, program=program, until__isnull=True,

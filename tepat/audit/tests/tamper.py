@@ -13,22 +13,30 @@ from contextlib import contextmanager
 from django.db import connection
 
 TRIGGER = "audit_event_append_only"
+HEAD_TRIGGER = "audit_head_forward_only"
 
 
 @contextmanager
-def trigger_disabled():
+def trigger_disabled(table: str = "audit_auditevent", trigger: str = TRIGGER):
     postgres = connection.vendor == "postgresql"
     if postgres:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE audit_auditevent DISABLE TRIGGER {TRIGGER}")
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
     try:
         yield
     finally:
         if postgres:
             with connection.cursor() as cursor:
-                cursor.execute(f"ALTER TABLE audit_auditevent ENABLE TRIGGER {TRIGGER}")
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def move_head(seq: int, hash: str) -> None:
+    """What an attacker does after cutting the tail: point the head at the new last event."""
+    with trigger_disabled("audit_auditchainhead", HEAD_TRIGGER), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s WHERE id = 1", [seq, hash])
+        assert cursor.rowcount == 1
 
 
 def set_data(seq: int, data: dict) -> None:

@@ -28,7 +28,9 @@ def test_a_sane_incoming_request_id_is_kept():
     assert get_request_id() is None  # reset after the request
 
 
-@pytest.mark.parametrize("incoming", ["", "short", "has spaces in it", "x" * 65, "inject\nheader-1234"])
+@pytest.mark.parametrize("incoming", ["", "short", "has spaces in it", "x" * 65, "inject\nheader-1234",
+                                      "trailing-newline\n", "<script>alert(1)</script>", "\u0661" * 10,
+                                      "ünïcödé-1234", "a;b=c,d1234", "id\x00with-nul"])
 def test_an_unusable_incoming_request_id_is_replaced(incoming):
     response, seen = _run({"X-Request-ID": incoming} if incoming else {})
 
@@ -48,3 +50,4 @@ def test_application_errors_become_404_and_403_on_pages():
         middleware.process_exception(request, PermissionDeniedError())
     assert middleware.process_exception(request, ValidationFailed([])) is None
     assert middleware.process_exception(request, ValueError()) is None
+
