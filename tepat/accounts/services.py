@@ -4,7 +4,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
@@ -12,9 +11,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 
+from tepat.accounts import throttle
 from tepat.accounts.access import actor_in_scope, ensure_capability
 from tepat.accounts.models import RegionAssignment, User
 from tepat.accounts.roles import Capability, Role
+from tepat.audit.actions import AuditAction
 from tepat.audit.services import audit_record
 from tepat.core.actors import is_system
 from tepat.core.exceptions import ObjectNotFound, ValidationFailed
@@ -94,53 +95,54 @@ def _validation_issues(field_name: str, check: Callable[[], None]) -> list[Issue
 
 
 def login_attempt(*, request: Any, username: str, password: str) -> LoginOutcome:
-    """Authenticate with lockout: after TEPAT_LOGIN_MAX_FAILURES failures the account locks for a while.
+    """Authenticate through django-axes' throttle (see `tepat.accounts.throttle`). Every outcome is audited.
 
-    A locked account is refused even with the right password, and every outcome is audited.
+    The attempts of one client address run one at a time (`login_gate`), so N parallel wrong passwords
+    are N counted failures and only the first TEPAT_LOGIN_MAX_FAILURES reach the password check. A locked
+    username (or address) is refused even with the right password. Unknown usernames are counted and
+    answered exactly like real ones: `locked_until` is set by the same rule for both.
     """
-    now = timezone.now()
+    throttle.prepare(request)
+    username = username[:150]
     with transaction.atomic():
-        account = User.objects.select_for_update().filter(username=username).first()
-        if account is not None and account.locked_until and account.locked_until > now:
-            audit_record(actor=AnonymousUser(), action="auth.login_refused_locked", target=account,
-                         data={"username": username, "locked_until": account.locked_until})
-            return LoginOutcome(None, account.locked_until)
-    user = authenticate(request, username=username, password=password)
-    with transaction.atomic():
+        throttle.login_gate(request.axes_ip_address)
+        account = User.objects.filter(username=username).first()
+        if not throttle.is_allowed(request, username):
+            until = throttle.locked_until(request, username)
+            audit_record(actor=AnonymousUser(), action=AuditAction.AUTH_LOGIN_REFUSED_LOCKED, target=account,
+                         data={"username": username, "locked_until": until, "ip": request.axes_ip_address})
+            return LoginOutcome(None, until)
+        user = authenticate(request, username=username, password=password)  # a failure is counted by axes
         if user is None:
-            if account is None:
-                audit_record(actor=AnonymousUser(), action="auth.login_failed", data={"username": username[:150]})
-                return LoginOutcome(None)
-            account = User.objects.select_for_update().get(pk=account.pk)
-            account.failed_login_count += 1
-            locked_until = None
-            if account.failed_login_count >= settings.TEPAT_LOGIN_MAX_FAILURES:
-                locked_until = now + settings.TEPAT_LOGIN_LOCKOUT
-                account.locked_until = locked_until
-                account.failed_login_count = 0
-            account.save(update_fields=["failed_login_count", "locked_until"])
+            locked = throttle.is_locked(request, username)
+            until = throttle.locked_until(request, username) if locked else None
             audit_record(
-                actor=AnonymousUser(), action="auth.locked" if locked_until else "auth.login_failed", target=account,
-                data={"username": username, "locked_until": locked_until},
+                actor=AnonymousUser(), action=AuditAction.AUTH_LOCKED if locked else AuditAction.AUTH_LOGIN_FAILED,
+                target=account, data={"username": username, "locked_until": until, "ip": request.axes_ip_address},
             )
-            return LoginOutcome(None, locked_until)
-        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None, last_login=now)
-        audit_record(actor=user, action="auth.login", target=user, data={})
+            return LoginOutcome(None, until)
+        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+        audit_record(actor=user, action=AuditAction.AUTH_LOGIN, target=user, data={"ip": request.axes_ip_address})
         return LoginOutcome(user)
 
 
 def user_unlock(*, actor: Any, user: User) -> User:
-    """Unlock an account. Only an administrator whose scope covers every region of that user may."""
+    """Lift every throttle lock of this username (from every address). Only an administrator whose scope
+    covers every region of that user may; the counted failures are removed with the audit event."""
     ensure_capability(actor=actor, capability=Capability.USER_MANAGE)
+    user_regions = _ensure_user_in_scope(actor, user)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        was_locked = locked.username in throttle.locked_usernames([locked.username])
+        cleared = throttle.reset_username(locked.username)
+        audit_record(actor=actor, action=AuditAction.USER_UNLOCK, target=locked, region_code=user_regions[0],
+                     data={"was_locked": was_locked, "failures_cleared": cleared})
+    return locked
+
+
+def _ensure_user_in_scope(actor: Any, user: User) -> list[str]:
+    """A user with no region, or with any region outside the actor's scope, is not found for this actor."""
     user_regions = list(user.region_assignments.values_list("region_id", flat=True))
     if not user_regions or not all(actor_in_scope(actor, code) for code in user_regions):
         raise ObjectNotFound()
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        before = locked.locked_until
-        locked.locked_until = None
-        locked.failed_login_count = 0
-        locked.save(update_fields=["locked_until", "failed_login_count"])
-        audit_record(actor=actor, action="user.unlock", target=locked, region_code=user_regions[0],
-                     data={"locked_until": before})
-    return locked
+    return user_regions
