@@ -120,6 +120,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "tepat.accounts.throttle.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # successes and failures are in the audit trail
 AXES_CLIENT_IP_CALLABLE = "tepat.accounts.throttle.client_ip"
+AXES_VERBOSE = False  # no banner on every command; outcomes are audit events
+TEPAT_TRUSTED_PROXIES = int(env("TEPAT_TRUSTED_PROXIES", "0"))
+TEPAT_USER_BULK_MAX_BYTES = int(env("TEPAT_USER_BULK_MAX_BYTES", str(256 * 1024)))
+TEPAT_USER_BULK_MAX_ROWS = int(env("TEPAT_USER_BULK_MAX_ROWS", "500"))
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
