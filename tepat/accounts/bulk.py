@@ -63,7 +63,7 @@ def _refuse(code: str, text_id: str, text_en: str, field_name: str = "file") -> 
 
 
 def max_rows() -> int:
-    return int(getattr(settings, "TEPAT_USER_BULK_MAX_ROWS", 500))
+    return int(getattr(settings, "TEPAT_USER_BULK_MAX_ROWS", 100))
 
 
 def max_bytes() -> int:
