@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "csp",
+    "axes",
     "tepat.core",
     "tepat.audit",
     "tepat.regions",
@@ -46,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tepat.core.middleware.ApplicationErrorMiddleware",
+    # Last: it only maps a lockout flagged on the request; `tepat.accounts.throttle` keeps our page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -78,6 +81,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# django-axes first: every authenticate() call, wherever it comes from, is refused while locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -97,9 +106,28 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 TEPAT_SESSION_ABSOLUTE_SECONDS = int(env("TEPAT_SESSION_ABSOLUTE_SECONDS", str(10 * 3600)))
 
-# Login lockout: this many failures within the window lock the account for the lockout time.
+# Login throttling (django-axes, see docs/adr/0011): TEPAT_LOGIN_MAX_FAILURES failures for one username
+# from one IP address lock that username *from that address* (others can still sign in, so nobody can lock
+# anyone out from afar); TEPAT_LOGIN_IP_MAX_FAILURES failures from one address, whatever the usernames,
+# lock that address. A lock lasts TEPAT_LOGIN_LOCKOUT after the last failure, or until an administrator
+# unlocks the user. Unknown and real usernames are counted and answered alike.
 TEPAT_LOGIN_MAX_FAILURES = int(env("TEPAT_LOGIN_MAX_FAILURES", "5"))
+TEPAT_LOGIN_IP_MAX_FAILURES = int(env("TEPAT_LOGIN_IP_MAX_FAILURES", "20"))
 TEPAT_LOGIN_LOCKOUT = timedelta(minutes=int(env("TEPAT_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_ENABLED = env_bool("TEPAT_LOGIN_THROTTLE", True)
+AXES_HANDLER = "tepat.accounts.throttle.TepatAxesHandler"
+AXES_FAILURE_LIMIT = "tepat.accounts.throttle.failure_limit"  # read from the TEPAT_ settings at each call
+AXES_COOLOFF_TIME = "tepat.accounts.throttle.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the per-address limit is TepatAxesHandler's
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "tepat.accounts.throttle.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successes and failures are in the audit trail
+AXES_CLIENT_IP_CALLABLE = "tepat.accounts.throttle.client_ip"
+AXES_VERBOSE = False  # no banner on every command; outcomes are audit events
+TEPAT_TRUSTED_PROXIES = int(env("TEPAT_TRUSTED_PROXIES", "0"))
+TEPAT_USER_BULK_MAX_BYTES = int(env("TEPAT_USER_BULK_MAX_BYTES", str(256 * 1024)))
+TEPAT_USER_BULK_MAX_ROWS = int(env("TEPAT_USER_BULK_MAX_ROWS", "100"))  # argon2 per row in the request
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import translation
 
+from tepat.accounts import throttle
 from tepat.accounts.models import User
 from tepat.accounts.roles import Role
 from tepat.accounts.services import user_create
@@ -72,15 +73,14 @@ def demo_users_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
                 user = user_create(actor=SYSTEM, username=spec.username, password=password, role=spec.role,
                                    region_codes=[spec.region_code], full_name=spec.full_name)
                 outcome = "created"
-            elif user.check_password(password) and not user.locked_until and not user.failed_login_count:
+            elif user.check_password(password) and not throttle.locked_usernames([user.username]):
                 outcome = "unchanged"
             else:
                 user.set_password(password)
-                user.failed_login_count = 0
-                user.locked_until = None
-                user.save(update_fields=["password", "failed_login_count", "locked_until"])
+                user.save(update_fields=["password"])
+                cleared = throttle.reset_username(user.username)
                 audit_record(actor=SYSTEM, action="user.password_reset", target=user,
-                             data={"username": user.username, "reason": "demo-users"})
+                             data={"username": user.username, "reason": "demo-users", "failures_cleared": cleared})
                 outcome = "password_reset"
         codes = list(user.region_assignments.order_by("region_id").values_list("region_id", flat=True))
         names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))

@@ -9,8 +9,6 @@ class User(AbstractUser):
     """A person who signs in. One role; one or more assigned regions (no assignment: sees nothing)."""
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    failed_login_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["username"]
@@ -30,3 +28,13 @@ class RegionAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.region_id}"
+
+
+class LoginGate(models.Model):
+    """One row per client address: sign-in attempts from one address lock it in turn, so that the lockout
+    check, the password check and the recorded failure happen as one step (see `throttle.login_gate`)."""
+
+    key = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return self.key

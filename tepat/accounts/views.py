@@ -50,7 +50,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
             if outcome.locked_until:
                 until = formats.date_format(timezone.localtime(outcome.locked_until), "DATETIME_FORMAT")
-                error = _("Too many failed attempts. This account is locked until %(time)s.") % {"time": until}
+                error = _("Too many failed attempts. Signing in with this username from this device is "
+                          "locked until %(time)s.") % {"time": until}
             else:
                 error = _("The username or password is not correct.")
         else:

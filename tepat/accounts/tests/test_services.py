@@ -1,13 +1,9 @@
-from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import RequestFactory, override_settings
-from django.utils import timezone
 
 from conftest import DISTRICT, OTHER_DISTRICT, PASSWORD, VILLAGE
 from tepat.accounts.models import RegionAssignment, User
-from tepat.accounts.services import login_attempt, user_create, user_unlock
+from tepat.accounts.services import user_create
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_verify
 from tepat.core.actors import SYSTEM
@@ -20,11 +16,7 @@ def _events() -> list[tuple]:
 
 def _users() -> list[tuple]:
     return list(User.objects.order_by("pk").values_list(
-        "pk", "username", "password", "failed_login_count", "locked_until", "last_login", "is_active"))
-
-
-def _login(username: str, password: str = PASSWORD):
-    return login_attempt(request=RequestFactory().post("/akun/masuk/"), username=username, password=password)
+        "pk", "username", "password", "last_login", "is_active"))
 
 
 def _last_event() -> AuditEvent:
@@ -113,159 +105,3 @@ def test_user_create_password_messages_are_bilingual(db):
     issue = next(i for i in raised.value.issues if i.code == "password_too_short")
     assert "10" in issue.en and "too short" in issue.en
     assert issue.id != issue.en
-
-
-# --- login and lockout ----------------------------------------------------------------------------------
-
-
-def test_login_with_the_right_password(village_operator):
-    outcome = _login("op_desa")
-
-    assert outcome.user == village_operator
-    village_operator.refresh_from_db()
-    assert village_operator.last_login is not None
-    event = _last_event()
-    assert (event.action, event.actor_id, event.target_id) == ("auth.login", village_operator.pk,
-                                                               str(village_operator.pk))
-
-
-def test_login_of_an_unknown_name_is_recorded_without_a_target(db):
-    users = _users()
-
-    outcome = _login("siapa", "salah")
-
-    assert (outcome.user, outcome.locked_until) == (None, None)
-    event = _last_event()
-    assert (event.action, event.target_id, event.actor_id) == ("auth.login_failed", "", None)
-    assert event.data == {"username": "siapa"}
-    assert _users() == users
-
-
-def test_a_wrong_password_counts_a_failure_and_never_records_the_password(village_operator):
-    outcome = _login("op_desa", "tebakan-salah-1")
-
-    assert (outcome.user, outcome.locked_until) == (None, None)
-    village_operator.refresh_from_db()
-    assert (village_operator.failed_login_count, village_operator.locked_until) == (1, None)
-    event = _last_event()
-    assert (event.action, event.target_id) == ("auth.login_failed", str(village_operator.pk))
-    assert "tebakan-salah-1" not in str(list(AuditEvent.objects.values_list("data", flat=True)))
-
-
-@override_settings(TEPAT_LOGIN_MAX_FAILURES=3, TEPAT_LOGIN_LOCKOUT=timedelta(minutes=20))
-def test_lockout_after_the_maximum_failures(village_operator):
-    before = timezone.now()
-    outcomes = [_login("op_desa", f"salah-{i}") for i in range(3)]
-
-    assert [o.locked_until for o in outcomes[:2]] == [None, None]
-    locked_until = outcomes[2].locked_until
-    assert before + timedelta(minutes=20) <= locked_until <= timezone.now() + timedelta(minutes=20)
-    village_operator.refresh_from_db()
-    assert (village_operator.locked_until, village_operator.failed_login_count) == (locked_until, 0)
-    actions = [a for _, a in _events()][-3:]
-    assert actions == ["auth.login_failed", "auth.login_failed", "auth.locked"]
-
-
-@override_settings(TEPAT_LOGIN_MAX_FAILURES=2)
-def test_a_locked_account_is_refused_even_with_the_right_password(village_operator):
-    _login("op_desa", "salah-1")
-    locked_until = _login("op_desa", "salah-2").locked_until
-    users = _users()
-
-    outcome = _login("op_desa", PASSWORD)
-
-    assert (outcome.user, outcome.locked_until) == (None, locked_until)
-    assert _users() == users  # no last_login, no counter change
-    event = _last_event()
-    assert (event.action, event.target_id) == ("auth.login_refused_locked", str(village_operator.pk))
-
-
-@override_settings(TEPAT_LOGIN_MAX_FAILURES=2)
-def test_the_lock_ends_after_the_lockout_window(village_operator):
-    _login("op_desa", "salah-1")
-    _login("op_desa", "salah-2")
-    User.objects.filter(pk=village_operator.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
-
-    outcome = _login("op_desa", PASSWORD)
-
-    assert outcome.user == village_operator
-    village_operator.refresh_from_db()
-    assert (village_operator.locked_until, village_operator.failed_login_count) == (None, 0)
-    assert _last_event().action == "auth.login"
-
-
-@override_settings(TEPAT_LOGIN_MAX_FAILURES=3)
-def test_a_success_resets_the_failure_counter(village_operator):
-    _login("op_desa", "salah-1")
-    _login("op_desa", "salah-2")
-
-    assert _login("op_desa").user == village_operator
-
-    village_operator.refresh_from_db()
-    assert village_operator.failed_login_count == 0
-    # Two more failures do not lock: the count started again.
-    assert _login("op_desa", "salah-3").locked_until is None
-    assert _login("op_desa", "salah-4").locked_until is None
-    assert _login("op_desa", "salah-5").locked_until is not None
-
-
-def test_an_inactive_account_cannot_sign_in(village_operator):
-    User.objects.filter(pk=village_operator.pk).update(is_active=False)
-
-    outcome = _login("op_desa")
-
-    assert outcome.user is None
-    assert _last_event().action == "auth.login_failed"
-
-
-def test_the_default_lockout_settings():
-    assert settings.TEPAT_LOGIN_MAX_FAILURES == 5
-    assert settings.TEPAT_LOGIN_LOCKOUT.total_seconds() == 15 * 60
-
-
-# --- unlock ---------------------------------------------------------------------------------------
-
-
-def _lock(user: User) -> None:
-    until = timezone.now() + timedelta(minutes=10)
-    User.objects.filter(pk=user.pk).update(locked_until=until, failed_login_count=3)
-
-
-def test_an_administrator_unlocks_an_account(administrator, village_operator):
-    _lock(village_operator)
-    locked_until = User.objects.get(pk=village_operator.pk).locked_until
-
-    user_unlock(actor=administrator, user=village_operator)
-
-    village_operator.refresh_from_db()
-    assert (village_operator.locked_until, village_operator.failed_login_count) == (None, 0)
-    event = _last_event()
-    assert (event.action, event.actor_id, event.target_id) == ("user.unlock", administrator.pk,
-                                                               str(village_operator.pk))
-    assert event.data == {"locked_until": str(locked_until)}
-    assert _login("op_desa").user == village_operator
-
-
-def test_only_user_managers_unlock(dinsos_supervisor, village_operator):
-    _lock(village_operator)
-    users, events = _users(), _events()
-
-    with pytest.raises(PermissionDeniedError):
-        user_unlock(actor=dinsos_supervisor, user=village_operator)
-
-    assert (_users(), _events()) == (users, events)
-
-
-def test_an_administrator_cannot_unlock_outside_their_regions(make_user):
-    from conftest import OTHER_DISTRICT_VILLAGE
-    from tepat.core.exceptions import ObjectNotFound
-
-    admin = make_user("administrator", ["36.04"], "admin_kab")
-    city_operator = make_user("village_operator", [OTHER_DISTRICT_VILLAGE], "op_kota")
-    _lock(city_operator)
-    users, events = _users(), _events()
-
-    with pytest.raises(ObjectNotFound):
-        user_unlock(actor=admin, user=city_operator)
-
-    assert (_users(), _events()) == (users, events)

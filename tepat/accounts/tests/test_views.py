@@ -6,6 +6,7 @@ import html
 
 import pytest
 from django.conf import settings
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
@@ -77,16 +78,20 @@ def test_empty_form_is_refused_with_422(client, db):
 
 
 def test_lockout_message_says_until_when(client, village_operator):
+    from tepat.accounts import throttle
+
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     for _ in range(settings.TEPAT_LOGIN_MAX_FAILURES - 1):
         response = client.post(LOGIN, {"username": "op_desa", "password": "salah-sekali"})
         assert "until" not in response.content.decode()
     response = client.post(LOGIN, {"username": "op_desa", "password": "salah-sekali"})
-    village_operator.refresh_from_db()
-    assert village_operator.locked_until is not None
+    assert throttle.locked_usernames(["op_desa"]) == {"op_desa"}
+    request = RequestFactory().post(LOGIN)
+    throttle.prepare(request)
     with translation.override("en"):
-        until = formats.date_format(timezone.localtime(village_operator.locked_until), "DATETIME_FORMAT")
+        until = formats.date_format(timezone.localtime(throttle.locked_until(request, "op_desa")), "DATETIME_FORMAT")
     content = html.unescape(response.content.decode())
+    assert response.status_code == 200  # our page, not axes' 403 page
     assert "locked until" in content and until in content
 
     # Even the right password is refused while locked, with the same end time.
@@ -95,6 +100,16 @@ def test_lockout_message_says_until_when(client, village_operator):
     assert response.status_code == 200
     assert until in content
     assert "_auth_user_id" not in client.session
+
+
+def test_lockout_message_is_the_same_for_an_unknown_username(client, village_operator):
+    def message(username: str) -> str:
+        for _ in range(settings.TEPAT_LOGIN_MAX_FAILURES):
+            content = client.post(LOGIN, {"username": username, "password": "salah-sekali"}).content.decode()
+        text = content.split('id="login-error">', 1)[1].split("<", 1)[0]
+        return text.rsplit(" ", 2)[0]  # without the time
+
+    assert message("op_desa") == message("tidak_ada")
 
 
 def test_logout_is_post_only(village_operator):
