@@ -39,7 +39,7 @@ from tepat.registry.transfer.bulk import Bulk
 from tepat.registry.transfer.jobs import import_job_heartbeat, import_job_transition, import_jobs_reap_stale
 from tepat.registry.transfer.normalise import ERROR, WARNING, today
 from tepat.registry.transfer.presets import Mapping, get_preset, mapping_parse
-from tepat.registry.transfer.reader import XLSX_SUFFIXES
+from tepat.registry.transfer.reader import OTHER_WORKBOOK_SUFFIXES, XLSX_SUFFIXES
 from tepat.registry.transfer.report import store_issues, write_report
 from tepat.registry.transfer.upsert import (
     FAMILY_TABLE,
@@ -113,6 +113,10 @@ def registry_import_start(
     get_preset(preset)
     parsed: Mapping = mapping_parse(mapping)
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "")
+    if Path(name).suffix.lower() in OTHER_WORKBOOK_SUFFIXES:
+        raise ValidationFailed([Issue("file_type", "file",
+                                      "buku kerja .xls/.ods tidak dibaca: simpan ulang sebagai .xlsx atau .csv",
+                                      "workbooks in .xls/.ods are not read: save the file again as .xlsx or .csv")])
     if Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
         raise ValidationFailed([Issue("file_type", "file", f"jenis berkas tidak didukung: pakai {', '.join(ACCEPTED_SUFFIXES)}",
                                       f"unsupported file type: use {', '.join(ACCEPTED_SUFFIXES)}")])
