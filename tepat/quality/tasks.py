@@ -40,3 +40,11 @@ def external_list_task(run_id: str) -> dict:
     """Read and match an uploaded list (`external_list_upload` stored it and opened the run)."""
     run = MatchRun.objects.get(pk=run_id)
     return external_list_run(actor=_actor(run), run=run).run.counts
+
+
+@task()
+def uploads_purge_task() -> dict:
+    """The retention purge in the worker (enqueue daily from the scheduler)."""
+    from tepat.quality.services.retention import uploads_purge
+
+    return uploads_purge(actor=SYSTEM)
