@@ -84,7 +84,10 @@ def pdf_active_content(content: bytes) -> list[str]:
                 item = item.get_object()
             if isinstance(item, DictionaryObject):
                 for key, value in item.items():
-                    if key in _PDF_ACTIVE_KEYS:
+                    # An open action that only goes to a page (an array destination) is harmless; an
+                    # action dictionary is walked and its /S judged below.
+                    harmless = key == "/OpenAction" and isinstance(value.get_object(), ArrayObject)
+                    if key in _PDF_ACTIVE_KEYS and not harmless:
                         found.append(str(key))
                     if key == "/S" and isinstance(value, NameObject) and value in _PDF_ACTIVE_ACTIONS:
                         found.append(str(value))

@@ -140,3 +140,12 @@ def test_an_ordinary_pdf_passes(actors, proposal):
 
     assert pdf_active_content(_pdf(lambda w: None)) == []
     assert pdf_active_content(PDF_BYTES) == []
+
+
+def test_open_action_that_only_goes_to_a_page_is_harmless():
+    from tepat.updates.services.documents import pdf_active_content
+
+    found = pdf_active_content(_raw_pdf("/OpenAction [3 0 R /Fit]"))
+    # the page destination is not flagged; the script object that no one references still is (every
+    # object is walked, as a lenient reader may recover it)
+    assert "/OpenAction" not in found and "/JavaScript" in found
