@@ -146,6 +146,17 @@ STORAGES = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Uploads (tepat.core.uploads): size limits per kind in bytes (defaults in DEFAULT_UPLOAD_LIMITS), XLSX
+# limits checked before a workbook is read, retention of uploaded files after their job, and when a
+# running import whose worker shows no life is marked failed.
+TEPAT_UPLOAD_LIMITS = {
+    "registry_import": int(env("TEPAT_UPLOAD_MAX_IMPORT_MB", "200")) * 1024 * 1024,
+    "civil_extract": int(env("TEPAT_UPLOAD_MAX_EXTRACT_MB", "200")) * 1024 * 1024,
+    "external_list": int(env("TEPAT_UPLOAD_MAX_LIST_MB", "50")) * 1024 * 1024,
+}
+TEPAT_UPLOAD_RETENTION_DAYS = int(env("TEPAT_UPLOAD_RETENTION_DAYS", "30"))
+TEPAT_IMPORT_STALE_SECONDS = int(env("TEPAT_IMPORT_STALE_SECONDS", "1800"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

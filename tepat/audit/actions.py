@@ -39,6 +39,7 @@ class AuditAction(StrEnum):
     PROGRAM_PARTICIPATION_ADD = "program_participation.add"
     REGISTRY_IMPORT_BATCH = "registry.import_batch"
     REGISTRY_IMPORT = "registry.import"
+    REGISTRY_IMPORT_FAIL = "registry.import_fail"
     REGISTRY_EXPORT = "registry.export"
     REGISTRY_DEMO_DATA = "registry.demo_data"
     UPLOAD_PURGE = "upload.purge"

@@ -23,6 +23,7 @@ from django.conf import settings
 
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
+from tepat.core.uploads import xlsx_preflight
 
 EXTRACT_COLUMNS = {
     "nik": pl.String, "kk_number": pl.String, "name": pl.String, "birth_place": pl.String, "birth_date": pl.Date,
@@ -42,6 +43,7 @@ HEADER_ALIASES = {
     "tgl_pindah": "move_date", "tanggal_pindah": "move_date", "move_date": "move_date",
     "tujuan_pindah": "move_destination", "alamat_tujuan": "move_destination", "move_destination": "move_destination",
 }
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d")
 
 
@@ -88,13 +90,36 @@ def normalise_extract(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def read_table(path: str | Path) -> pl.DataFrame:
-    """A CSV or XLSX file, every column as text."""
+    """A CSV or XLSX file, every column as text. A workbook is checked before it is read
+    (`xlsx_preflight`: zip sizes, the cells its sheet spans, cell length); parser messages, which quote
+    the file, are never passed on."""
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        frame = _read_xlsx(path)
-    else:
-        frame = pl.read_csv(path, infer_schema_length=0, separator=_separator(path))
-    return frame
+    suffix = path.suffix.lower()
+    if suffix in (".xls", ".ods"):
+        raise ValidationFailed([Issue("file_type", "file",
+                                      "buku kerja .xls/.ods tidak dibaca: simpan ulang sebagai .xlsx atau .csv",
+                                      "workbooks in .xls/.ods are not read: save the file again as .xlsx or .csv")])
+    if suffix in (".xlsx", ".xlsm"):
+        xlsx_preflight(path)
+        try:
+            return _read_xlsx(path)
+        except Exception as exc:
+            raise ValidationFailed([Issue("xlsx_unreadable", "file", "berkas spreadsheet tidak dapat dibaca",
+                                          "the spreadsheet cannot be read")]) from exc
+    with path.open("rb") as handle:
+        if handle.read(4) == b"PK\x03\x04":
+            raise ValidationFailed([Issue("xlsx_named_csv", "file",
+                                          "berkas ini spreadsheet Excel (XLSX) yang bernama .csv: ganti akhirannya .xlsx",
+                                          "this file is an Excel workbook (XLSX) named .csv: rename it to .xlsx")])
+    try:
+        frame = pl.read_csv(path, infer_schema_length=0, separator=_separator(path), encoding="utf8-lossy")
+    except pl.exceptions.PolarsError as exc:
+        raise ValidationFailed([Issue("csv_unreadable", "file",
+                                      "berkas CSV tidak dapat dibaca (periksa tanda kutip, pemisah kolom, dan "
+                                      "jumlah kolom tiap baris)",
+                                      "the CSV file cannot be read (check the quotes, the column separator and "
+                                      "the number of cells per row)")]) from exc
+    return frame.with_columns(pl.col(c).str.replace_all(CONTROL, "") for c in frame.columns)
 
 
 def _cell(value: object) -> str | None:

@@ -18,9 +18,9 @@ from tepat.quality.adapters import HttpAdapter
 from tepat.quality.models import MatchRun
 from tepat.quality.selectors import FlagFilters, flag_detail, flag_list
 from tepat.quality.services.flags import flag_dismiss
-from tepat.quality.services.lists import external_list_match
+from tepat.quality.services.lists import external_list_upload
 from tepat.quality.services.runs import run_create
-from tepat.quality.tasks import civil_match_task, duplicates_task
+from tepat.quality.tasks import civil_match_task, duplicates_task, external_list_task
 
 router = Router(tags=["quality"])
 ERRORS = dict.fromkeys((401, 403, 404, 409, 422), s.ErrorOut)
@@ -82,12 +82,14 @@ def get_run(request: HttpRequest, run_id: UUID):
     return access_run(actor=request.auth, run_id=run_id)
 
 
-@router.post("/lists", response={201: s.ListOut, **ERRORS},
-             summary="Upload an external list with a column mapping and match it against the registry")
+@router.post("/lists", response={202: s.RunOut, **ERRORS},
+             summary="Upload an external list with a column mapping; it is matched against the registry in the "
+                     "background (poll GET /runs/{id}; counts.list_id names the list when done)")
 def upload_list(request: HttpRequest, name: Form[str], kind: Form[str], region_code: Form[str], mapping: Form[str],
                 file: File[UploadedFile]):
     columns = s.column_mapping(mapping)
-    external = external_list_match(actor=request.auth, region_code=region_code, name=name, kind=kind, upload=file,
-                                   mapping=columns)
-    return 201, {"id": external.pk, "name": external.name, "kind": external.kind, "region_code": external.region_code,
-                 "rows": external.rows, "matches": external.matches.count(), "run_id": external.run_id}
+    run = external_list_upload(actor=request.auth, region_code=region_code, name=name, kind=kind, upload=file,
+                               mapping=columns)
+    external_list_task.enqueue(str(run.pk))
+    run.refresh_from_db()
+    return 202, run

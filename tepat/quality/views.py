@@ -5,12 +5,9 @@ the list upload with a column mapping. Thin: scoped fetch, one service or select
 from __future__ import annotations
 
 import json
-import uuid
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -34,9 +31,9 @@ from tepat.quality.access import (
 from tepat.quality.models import ExternalList, Flag, MatchRun
 from tepat.quality.selectors import FlagFilters, flag_counts, flag_detail, flag_list
 from tepat.quality.services.flags import flag_dismiss
-from tepat.quality.services.lists import external_list_match
+from tepat.quality.services.lists import civil_extract_store, external_list_upload
 from tepat.quality.services.runs import run_create
-from tepat.quality.tasks import civil_match_task, duplicates_task
+from tepat.quality.tasks import civil_match_task, duplicates_task, external_list_task
 
 PAGE_SIZE = 25
 
@@ -146,13 +143,7 @@ def _start(request: HttpRequest, data: dict) -> MatchRun:
     upload = data.get("extract")
     options, source = {}, ""
     if upload:
-        folder = Path(settings.MEDIA_ROOT) / "quality-extracts"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{uuid.uuid4().hex}-{Path(upload.name).name}"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        options, source = {"path": str(path)}, f"file:{Path(upload.name).name}"
+        options, source = civil_extract_store(upload=upload)
     else:
         from tepat.quality.adapters import HttpAdapter
 
@@ -179,14 +170,15 @@ def list_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            external = external_list_match(actor=request.user, region_code=data["region_code"], name=data["name"],
-                                           kind=data["kind"], upload=data["file"], mapping=form.mapping())
+            run = external_list_upload(actor=request.user, region_code=data["region_code"], name=data["name"],
+                                       kind=data["kind"], upload=data["file"], mapping=form.mapping())
         except ValidationFailed as exc:
             for issue in exc.issues:
                 form.add_error(None, issue.text)
         else:
-            messages.success(request, _("%(n)d rows of the list were found in the registry.")
-                             % {"n": external.matches.count()})
-            return redirect(reverse("quality:queue") + "?kind=on_list")
+            # The worker reads and matches the file; the run page shows its progress and result.
+            external_list_task.enqueue(str(run.pk))
+            messages.success(request, _("The list is being matched against the registry."))
+            return redirect(reverse("quality:run_detail", args=[run.pk]))
     return render(request, "quality/list_upload.html", {"form": form, "mapping_json": json.dumps({})},
                   status=422 if form.is_bound and form.errors else 200)

@@ -48,6 +48,12 @@ class ImportJob(BaseModel):
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The process running the job ("host:pid") and when it last showed life: a job whose worker died is
+    # found by these and marked failed (resumable), never left running.
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When the uploaded file was deleted under the retention policy (the job and its report stay).
+    file_purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

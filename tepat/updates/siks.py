@@ -19,6 +19,7 @@ import io
 from dataclasses import dataclass
 
 from tepat.core.messages import Issue
+from tepat.core.uploads import formula_guard
 
 SUBMISSION_COLUMNS = (
     "NO_BATCH", "NO", "ID_USULAN", "JENIS_USULAN", "KODE_WILAYAH", "PROVINSI", "KABUPATEN_KOTA", "KECAMATAN",
@@ -47,9 +48,9 @@ def write_submission(rows: list[dict[str, str]]) -> bytes:
 
 
 def _text(value: object) -> str:
-    """Cells that would start a formula in a spreadsheet are prefixed, so a name can never run as one."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    """Cells that would start a formula in a spreadsheet are prefixed (`formula_guard`, OWASP's rule),
+    so a name can never run as one."""
+    return formula_guard("" if value is None else str(value))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tepat.audit.services import audit_record
 from tepat.core.actors import is_system
-from tepat.core.exceptions import ValidationFailed
+from tepat.core.exceptions import ApplicationError, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.quality.access import RUN, ensure_quality_permission
 from tepat.quality.adapters import CivilRegistryAdapter
@@ -71,7 +71,15 @@ def _finish(run: MatchRun, *, actor: Any, started: float, counts: dict) -> Match
 
 
 def _fail(run: MatchRun, exc: Exception) -> None:
-    _progress(run, status=MatchRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+    # Our own refusals name the problem (never file content), so do network errors; any other exception
+    # only by its type, as its text may quote the file.
+    if isinstance(exc, ApplicationError):
+        error = exc.message
+    elif isinstance(exc, OSError):  # the civil-registry service answering 401, a timeout, ...
+        error = str(exc)[:300]
+    else:
+        error = f"kesalahan internal ({type(exc).__name__}) / internal error ({type(exc).__name__})"
+    _progress(run, status=MatchRun.Status.FAILED, error=error[:2000], finished_at=timezone.now())
 
 
 # --- civil registry ------------------------------------------------------------------------------------

@@ -119,17 +119,68 @@ def test_list_upload_matrix_and_matching(stale_world, village_operator, other_di
     assert post(village_operator).status_code == 403
     assert post(other_dinsos_operator).status_code == 404
     assert not ListMatch.objects.exists()
+    assert not MatchRun.objects.filter(kind="external_list").exists()
     response = post(dinsos_operator)
-    assert response.status_code == 201 and response.json()["matches"] == 2
+    # Accepted: the worker reads and matches the file; the run says how it went and names the list.
+    assert response.status_code == 202 and response.json()["kind"] == "external_list"
+    run = MatchRun.objects.get(pk=response.json()["id"])
+    assert run.status == MatchRun.Status.DONE and run.counts["matches"] == 2
+    assert _status(dinsos_operator, "get", f"{API}/runs/{run.pk}").json()["counts"]["list_id"] == run.counts["list_id"]
     rules = {m.individual.name: m.evidence[0]["level"] for m in ListMatch.objects.select_related("individual")}
     assert rules == {"Budi Santoso": "nik", "Hj. Rina Wahyuni": "name_birth_date"}
     by_nik = ListMatch.objects.get(individual__name="Budi Santoso")
     assert by_nik.score == 1.0  # an equal NIK is certain, not "0,000"
     assert all("0.00" not in item["text_en"] for item in by_nik.evidence)
     assert Flag.objects.filter(kind="on_list").count() == 2
-    assert post(dinsos_operator).status_code == 201
+    assert AuditEvent.objects.filter(action="quality.list_match", actor=dinsos_operator).count() == 1
+    assert post(dinsos_operator).status_code == 202
     assert Flag.objects.filter(kind="on_list").count() == 2  # same evidence, not raised again
     bad = _status(dinsos_operator, "post", f"{API}/lists", data={
         "name": "x", "kind": "civil_servants", "region_code": VILLAGE, "mapping": json.dumps({"nik": "NIKX"}),
         "file": _list_file(stale_world)})
-    assert bad.status_code == 422
+    assert bad.status_code == 202  # the column is looked for in the worker, which fails the run, naming it
+    failed = MatchRun.objects.get(pk=bad.json()["id"])
+    assert failed.status == MatchRun.Status.FAILED and "column 'NIKX' is not in the file" in failed.error
+
+
+def _post_list(user, content: bytes, name: str, mapping: str = '{"nik": "NIK"}'):
+    file = io.BytesIO(content)
+    file.name = name
+    return _status(user, "post", f"{API}/lists", data={
+        "name": "Daftar", "kind": "civil_servants", "region_code": VILLAGE, "mapping": mapping, "file": file})
+
+
+def test_list_upload_bomb_workbook_fails_the_run_and_the_server_lives(stale_world, dinsos_operator):
+    from tepat.core.tests.workbooks import dimension_bomb
+
+    response = _post_list(dinsos_operator, dimension_bomb(), "bomb.xlsx")
+    assert response.status_code == 202
+    run = MatchRun.objects.get(pk=response.json()["id"])
+    assert run.status == MatchRun.Status.FAILED
+    assert "1,048,576 rows × 16,384 columns" in run.error and "XFD1048576" in run.error
+    assert not ListMatch.objects.exists()
+    assert _status(dinsos_operator, "get", f"{API}/runs/{run.pk}").json()["status"] == "failed"
+
+
+@pytest.mark.parametrize("mapping", ["[1,2]", '{"nik": 5}', '"nik"', '{"nope": "NIK"}'])
+def test_list_upload_with_a_mapping_of_the_wrong_shape_is_422_naming_the_field(stale_world, dinsos_operator,
+                                                                               mapping):
+    runs = MatchRun.objects.count()
+    response = _post_list(dinsos_operator, b"NIK\n1\n", "l.csv", mapping=mapping)
+    assert response.status_code == 422
+    assert any(e["field"].startswith("mapping") for e in response.json()["errors"])
+    assert MatchRun.objects.count() == runs
+
+
+def test_list_upload_over_the_size_limit_is_refused_before_storing(stale_world, dinsos_operator, settings):
+    settings.TEPAT_UPLOAD_LIMITS = {"external_list": 10}
+    response = _post_list(dinsos_operator, b"NIK\n3604051401800001\n", "l.csv")
+    assert response.status_code == 422 and "limit is 10 B" in json.dumps(response.json())
+    assert not MatchRun.objects.filter(kind="external_list").exists()
+
+
+def test_list_upload_unclosed_quote_does_not_echo_the_file(stale_world, dinsos_operator):
+    content = b'NIK,NAMA\n3604051401800001,"Budi\n3604051401800002,Siti\n3604051401800003,Ani\n'
+    run = MatchRun.objects.get(pk=_post_list(dinsos_operator, content, "l.csv").json()["id"])
+    assert run.status in (MatchRun.Status.FAILED, MatchRun.Status.DONE)
+    assert "3604051401800002" not in run.error and "3604051401800003" not in run.error

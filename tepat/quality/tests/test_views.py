@@ -70,3 +70,44 @@ def test_runs_and_list_pages(stale_world, dinsos_operator, village_operator, tmp
     assert str(MatchRun.objects.get().count_rows()[0][0]) in progress
     assert client.get("/kualitas/daftar/").status_code == 200
     assert client_for(village_operator).get("/kualitas/daftar/").status_code == 403
+
+
+def test_list_page_stores_the_upload_and_the_worker_refuses_the_bomb(stale_world, dinsos_operator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tepat.core.tests.workbooks import dimension_bomb
+    from tepat.quality.models import ListMatch
+
+    client = client_for(dinsos_operator)
+    response = client.post("/kualitas/daftar/", {
+        "name": "ASN", "kind": "civil_servants", "region_code": VILLAGE, "nik_column": "NIK",
+        "file": SimpleUploadedFile("bomb.xlsx", dimension_bomb())})
+    run = MatchRun.objects.get(kind="external_list")
+    assert response.status_code == 302 and response["Location"] == f"/kualitas/proses/{run.pk}/"
+    assert run.status == MatchRun.Status.FAILED and "XFD1048576" in run.error
+    assert "XFD1048576" in client.get(response["Location"]).content.decode()
+    assert not ListMatch.objects.exists()
+
+
+def test_list_page_refuses_an_unknown_kind_of_file_on_the_form(stale_world, dinsos_operator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(dinsos_operator).post("/kualitas/daftar/", {
+        "name": "ASN", "kind": "civil_servants", "region_code": VILLAGE, "nik_column": "NIK",
+        "file": SimpleUploadedFile("list.exe", b"MZ")})
+    assert response.status_code == 422 and not MatchRun.objects.filter(kind="external_list").exists()
+
+
+def test_civil_registry_command_refuses_the_bomb_extract(stale_world, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from tepat.core.exceptions import ValidationFailed
+    from tepat.core.tests.workbooks import dimension_bomb
+
+    bomb = tmp_path / "dukcapil.xlsx"
+    bomb.write_bytes(dimension_bomb())
+    with pytest.raises((CommandError, ValidationFailed)) as exc:  # refused in this process, which lives on
+        call_command("match-civil-registry", "--region", VILLAGE, "--file", str(bomb))
+    assert "XFD1048576" in str(exc.value)
+    assert MatchRun.objects.get().status == MatchRun.Status.FAILED

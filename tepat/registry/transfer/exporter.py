@@ -26,6 +26,7 @@ from tepat.audit.services import audit_record
 from tepat.core.actors import is_system
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
+from tepat.core.uploads import formula_guard_frame
 from tepat.regions.models import Region
 from tepat.registry import choices as c
 from tepat.registry.transfer.bulk import Bulk
@@ -183,7 +184,10 @@ def registry_export(
     handle, close = (open(out, "wb"), True) if isinstance(out, str | Path) else (out, False)  # noqa: SIM115
     rows = families = 0
     try:
-        batches = _batches(bulk, region_code, layout, columns, names, masked=masked)
+        # Every text cell that a spreadsheet would run as a formula is guarded (CSV and XLSX alike); the
+        # importer takes the guard off again, so an exported file imports back unchanged.
+        batches = ((formula_guard_frame(frame), count)
+                   for frame, count in _batches(bulk, region_code, layout, columns, names, masked=masked))
         if fmt == "csv":
             handle.write("\ufeff".encode())
             handle.write((CSV_SEPARATOR.join(h for h, _ in columns) + "\n").encode())

@@ -30,14 +30,16 @@ from tepat.accounts.access import actor_can, actor_region_codes, ensure_capabili
 from tepat.accounts.roles import Capability
 from tepat.audit.services import PendingEvent, audit_record_many
 from tepat.core.actors import is_system
-from tepat.core.exceptions import ObjectNotFound, ValidationFailed
+from tepat.core.exceptions import ApplicationError, ObjectNotFound, ValidationFailed
 from tepat.core.messages import Issue
+from tepat.core.uploads import ensure_upload_size
 from tepat.regions.models import Region
 from tepat.registry.models_transfer import ImportJob
 from tepat.registry.transfer.bulk import Bulk
+from tepat.registry.transfer.jobs import import_job_heartbeat, import_job_transition, import_jobs_reap_stale
 from tepat.registry.transfer.normalise import ERROR, WARNING, today
 from tepat.registry.transfer.presets import Mapping, get_preset, mapping_parse
-from tepat.registry.transfer.reader import XLSX_SUFFIXES
+from tepat.registry.transfer.reader import OTHER_WORKBOOK_SUFFIXES, XLSX_SUFFIXES
 from tepat.registry.transfer.report import store_issues, write_report
 from tepat.registry.transfer.upsert import (
     FAMILY_TABLE,
@@ -111,10 +113,16 @@ def registry_import_start(
     get_preset(preset)
     parsed: Mapping = mapping_parse(mapping)
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "")
+    if Path(name).suffix.lower() in OTHER_WORKBOOK_SUFFIXES:
+        raise ValidationFailed([Issue("file_type", "file",
+                                      "buku kerja .xls/.ods tidak dibaca: simpan ulang sebagai .xlsx atau .csv",
+                                      "workbooks in .xls/.ods are not read: save the file again as .xlsx or .csv")])
     if Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
         raise ValidationFailed([Issue("file_type", "file", f"jenis berkas tidak didukung: pakai {', '.join(ACCEPTED_SUFFIXES)}",
                                       f"unsupported file type: use {', '.join(ACCEPTED_SUFFIXES)}")])
+    import_jobs_reap_stale()
     if isinstance(source, bytes):
+        ensure_upload_size("registry_import", len(source))
         if not file_name:
             raise ValidationFailed([Issue("file", "file", "nama berkas wajib diisi", "a file name is required")])
         sha = hashlib.sha256(source).hexdigest()
@@ -127,6 +135,7 @@ def registry_import_start(
         path = Path(source).resolve()
         if not path.is_file():
             raise ValidationFailed([Issue("file", "file", f"berkas '{source}' tidak ada", f"file '{source}' does not exist")])
+        ensure_upload_size("registry_import", path.stat().st_size)
         sha, file_path, stored, size = _sha256_file(path), str(path), False, path.stat().st_size
         file_name = file_name or path.name
     key_parts = [sha, preset, parsed.as_dict(), region_code, dry_run, getattr(actor, "pk", None), batch_rows]
@@ -136,6 +145,10 @@ def registry_import_start(
             resume_key=resume_key, status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING, ImportJob.Status.FAILED],
         ).order_by("-created_at").first()
         if unfinished is not None:
+            if (unfinished.file_path, unfinished.file_stored) != (file_path, stored):
+                # The same file (same hash), kept elsewhere now (moved, or purged and uploaded again).
+                unfinished.file_path, unfinished.file_stored, unfinished.file_purged_at = file_path, stored, None
+                unfinished.save(update_fields=["file_path", "file_stored", "file_purged_at", "updated_at"])
             return unfinished
     return ImportJob.objects.create(
         actor=None if is_system(actor) else actor, actor_label=_actor_label(actor), file_name=file_name[:255], file_path=file_path,
@@ -155,8 +168,18 @@ def _source(job: ImportJob) -> bytes | Path:
     """The job's file: its path on disk when there is one (read without a copy in memory), else its
     bytes. A file that changed since the job started is refused."""
     path: Path | None = None
+    if job.file_purged_at is not None:
+        raise ValidationFailed([Issue("file_purged", "file",
+                                      "berkas impor sudah dihapus menurut masa simpan; unggah lagi",
+                                      "the import file was deleted under the retention policy; upload it again")])
     if not job.file_stored:
         path = Path(job.file_path)
+        if not path.is_file():
+            raise ValidationFailed([Issue("file_missing", "file",
+                                          f"berkas '{job.file_name}' tidak ada lagi di tempat impor dimulai; "
+                                          "jalankan impor lagi dengan letak berkas yang baru",
+                                          f"the file '{job.file_name}' is no longer where the import started; "
+                                          "run the import again with the file's new location")])
     else:
         try:
             path = Path(default_storage.path(job.file_path))
@@ -228,14 +251,17 @@ def registry_import_run(*, actor: Any, job_id: Any) -> ImportJob:
     if not is_system(actor):
         ensure_capability(actor=actor, capability=Capability.REGISTRY_EDIT)
     started = time.perf_counter()
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, error="", started_at=job.started_at or timezone.now(), updated_at=timezone.now())
+    import_jobs_reap_stale()
+    job = import_job_transition(job, ImportJob.Status.RUNNING, error="", finished_at=None,
+                                started_at=job.started_at or timezone.now())
     try:
         job = _run(actor, job, started)
     except Exception as exc:
-        message = str(exc) if not isinstance(exc, ValidationFailed) else exc.message
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=message[:4000],
-                                                   updated_at=timezone.now())
+        # Our own messages name the problem and the row; anything else is named by its type only (an
+        # exception's text may quote the file).
+        message = exc.message if isinstance(exc, ApplicationError) else (
+            f"kesalahan internal ({type(exc).__name__}) / internal error ({type(exc).__name__})")
+        import_job_transition(job, ImportJob.Status.FAILED, error=message[:4000], finished_at=timezone.now())
         raise
     return job
 
@@ -249,6 +275,7 @@ def _run(actor: Any, job: ImportJob, started: float) -> ImportJob:
                        batch_rows=job.batch_rows)
     seconds["read_and_validate"] = time.perf_counter() - started
     job = _prepare_job(job, prepared)
+    import_job_heartbeat(job)
     ctx = BatchContext(
         job_id=str(job.pk), actor=actor, dry_run=job.dry_run, family_fields=prepared.family_fields,
         individual_fields=prepared.individual_fields, programs=prepared.programs,
@@ -284,7 +311,8 @@ def _run(actor: Any, job: ImportJob, started: float) -> ImportJob:
             locked.counts = _merge(locked.counts, {**outcome.counts, "rows_accepted": accepted})
             locked.batches_done = batch_no + 1
             locked.rows_done = locked.rows_done + outcome.rows
-            locked.save(update_fields=["counts", "batches_done", "rows_done", "updated_at"])
+            locked.heartbeat_at = timezone.now()
+            locked.save(update_fields=["counts", "batches_done", "rows_done", "heartbeat_at", "updated_at"])
             if kill_at and batch_no + 1 == kill_at:
                 os.kill(os.getpid(), signal.SIGKILL)
             job = locked
@@ -360,9 +388,8 @@ def _finish(actor: Any, job: ImportJob, prepared: Prepared, started: float, seco
         counts["timings"] = {key: round(value, 2) for key, value in seconds.items()}
         job.counts = counts
         job.report_path = write_report(job)
-        job.status = ImportJob.Status.DONE
-        job.finished_at = timezone.now()
-        job.save(update_fields=["counts", "report_path", "status", "finished_at", "updated_at"])
+        job.save(update_fields=["counts", "report_path", "updated_at"])
+        job = import_job_transition(job, ImportJob.Status.DONE, finished_at=timezone.now())
         if not job.dry_run and any(counts.get(key) for key in CHANGE_KEYS):
             region = job.region_code or _common_region(prepared.families.get_column("region_id").unique().to_list())
             audit_record_many(actor=actor, events=[PendingEvent(

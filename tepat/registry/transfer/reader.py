@@ -10,6 +10,7 @@ are skipped, blank rows are kept so that numbering stays true (and dropped later
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,12 +22,15 @@ import polars as pl
 
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
+from tepat.core.uploads import cell_excerpt, formula_unguard_expr, xlsx_preflight
 
 ROW = "_row"
 IDENTITY_FIELDS = ("nik", "kk_number")
 _HEADER_SCAN_ROWS = 30
 _SEPARATORS = (";", ",", "\t", "|")
-XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+# Workbook formats whose size cannot be checked before reading (BIFF, OpenDocument): refused, saved as XLSX.
+OTHER_WORKBOOK_SUFFIXES = (".xls", ".ods")
 
 
 @dataclass(slots=True)
@@ -48,7 +52,12 @@ def is_spreadsheet(file_name: str) -> bool:
     return file_name.lower().endswith(XLSX_SUFFIXES)
 
 
-# --- CSV -------------------------------------------------------------------------------------------
+# --- CSV ---------------------------------------------------------------------------------------------
+
+_MAX_LINES_NAMED = 8
+_MAX_CSV_FIELD = 32_767  # Excel's own limit for a cell; a longer field is a stray quote or a bomb
+CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
 
 def _is_utf8(chunks) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -78,47 +87,163 @@ def _head(source: bytes | Path, size: int = 64 * 1024) -> bytes:
         return handle.read(size)
 
 
-def _split_line(line: str, sep: str) -> list[str]:
-    return [cell.strip().strip('"') for cell in line.split(sep)]
+def _lines_text(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:_MAX_LINES_NAMED])
+    return shown + (f" (+{len(numbers) - _MAX_LINES_NAMED})" if len(numbers) > _MAX_LINES_NAMED else "")
 
 
-def _sniff(lines: list[str], score: Callable[[list[Any]], int]) -> tuple[int, str]:
-    """(index of the header line, separator): the line and separator that match most known headers."""
-    best = (0, -1, ",")
-    for index, line in enumerate(lines):
-        for sep in _SEPARATORS:
-            value = score(_split_line(line, sep))
-            if value > best[0]:
-                best = (value, index, sep)
+def _decode(source: bytes | Path) -> tuple[bytes | Path, str, list[str]]:
+    """The file as UTF-8 with LF or CRLF line ends (the path itself when it already is one).
+
+    UTF-16 with a BOM (Excel's "Unicode text") is transcoded. A file that is not UTF-8 throughout is
+    decoded line by line: UTF-8 where a line is UTF-8, Windows-1252 where it is not, and those lines are
+    named in the notes (one stray byte no longer re-decodes every other name)."""
+    head = _head(source, 8)
+    if head.startswith(b"PK\x03\x04"):
+        raise _file_error("xlsx_named_csv",
+                          "berkas ini spreadsheet Excel (XLSX) yang bernama .csv: ganti akhiran namanya menjadi .xlsx",
+                          "this file is an Excel workbook (XLSX) named .csv: rename it to .xlsx")
+    notes: list[str] = []
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raw = source if isinstance(source, bytes) else source.read_bytes()
+        try:
+            source = raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _file_error("encoding", "berkas UTF-16 rusak", "the UTF-16 file is damaged") from exc
+        encoding = "utf-16"
+    elif _is_utf8(_chunks(source)):
+        encoding = "utf-8"
+    else:
+        raw = source if isinstance(source, bytes) else source.read_bytes()
+        out, legacy, utf8 = [], [], 0
+        for number, line in enumerate(raw.split(b"\n"), start=1):
+            try:
+                out.append(line.decode("utf-8"))
+                utf8 += not line.isascii()
+            except UnicodeDecodeError:
+                out.append(line.decode("cp1252", errors="replace"))
+                legacy.append(number)
+        source = "\n".join(out).encode("utf-8")
+        encoding = "utf-8+cp1252" if utf8 else "cp1252"
+        notes.append(f"cp1252_lines={_lines_text(legacy)}")
+    head = _head(source)
+    if b"\r" in head and b"\n" not in head:  # old Mac line ends, which the parser does not know
+        raw = source if isinstance(source, bytes) else source.read_bytes()
+        source = raw.replace(b"\r", b"\n")
+    return source, encoding, notes
+
+
+def _text_lines(text: str) -> list[str]:
+    """Lines split at LF / CRLF / CR only (str.splitlines also splits at form feeds and other characters
+    that the CSV parser keeps inside a line, which put the header on the wrong line)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _records(text: str, sep: str):
+    """(first line number, last line number, cells) per CSV record, quotes as spreadsheets write them."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', strict=False)
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _file_error(
+                "csv_quote",
+                f"baris {start}: tanda kutip (\") yang dibuka tidak pernah ditutup, atau sel terlalu panjang",
+                f"row {start}: a quote (\") opened here is never closed, or a cell is too long",
+            ) from exc
+        yield start, reader.line_num, cells
+        start = reader.line_num + 1
+
+
+def _sniff(lines: list[str], score: Callable[[list[Any]], int]) -> tuple[int, str, list[str]]:
+    """(line index of the header, separator, header cells): the record that matches most known headers.
+    Title rows above it may hold quoted line breaks and form feeds."""
+    best: tuple[int, int, str, list[str]] = (0, -1, ",", [])
+    text = "\n".join(lines)
+    for sep in _SEPARATORS:
+        try:
+            for first, _last, cells in _records(text, sep):
+                value = score([cell.strip() for cell in cells])
+                if value > best[0]:
+                    best = (value, first - 1, sep, cells)
+        except ValidationFailed:
+            continue
     if best[0] < 2:
         raise _file_error("no_header", "baris judul kolom tidak ditemukan (mis. NIK, NO_KK, NAMA)",
                           "no header row found (e.g. NIK, NO_KK, NAMA)")
-    return best[1], best[2]
+    return best[1], best[2], best[3]
+
+
+def _check_records(source: bytes | Path, header_index: int, sep: str, width: int) -> int:
+    """Every record after the header: one line each (a quoted cell spanning lines joins rows, usually a
+    stray quote), no more non-empty cells than the header has, no cell longer than a spreadsheet allows.
+    Refused with the rows named; no cell content is echoed."""
+    text = (source if isinstance(source, bytes) else source.read_bytes()).decode("utf-8", errors="replace")
+    csv.field_size_limit(_MAX_CSV_FIELD * 4 + 16)
+    merged, ragged, widest, most = [], [], 0, width
+    try:
+        for first, last, cells in _records(text, sep):
+            if first <= header_index + 1:
+                continue
+            most = max(most, len(cells))
+            if last > first:
+                merged.append(f"{first}–{last}")
+            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+                ragged.append(first)
+                widest = max(widest, len(cells))
+    finally:
+        csv.field_size_limit(131072)
+    if merged:
+        raise _file_error(
+            "csv_rows_merged",
+            f"baris {_lines_text(merged)}: satu sel bertanda kutip melewati beberapa baris sehingga baris-baris "
+            "tergabung (tanda kutip yang tersesat?); perbaiki tanda kutip atau hapus ganti baris di dalam sel",
+            f"rows {_lines_text(merged)}: a quoted cell runs over several lines, joining the rows (a stray "
+            "quote?); fix the quotes or remove the line breaks inside cells",
+        )
+    if ragged:
+        raise _file_error(
+            "csv_ragged",
+            f"baris {_lines_text(ragged)}: lebih banyak sel ({widest}) daripada judul kolom ({width})",
+            f"rows {_lines_text(ragged)}: more cells ({widest}) than the header has columns ({width})",
+        )
+    return most
 
 
 def read_csv(source: bytes | Path, score: Callable[[list[Any]], int]) -> tuple[pl.DataFrame, int, list[str]]:
     """UTF-8 (with or without BOM) is read as is, from the file itself when there is one (no copy in
-    memory); anything else is taken as Windows-1252, which Excel in Indonesian Windows writes."""
-    encoding = "utf-8"
-    if not _is_utf8(_chunks(source)):
-        raw = source if isinstance(source, bytes) else source.read_bytes()
-        source, encoding = raw.decode("cp1252", errors="replace").encode("utf-8"), "cp1252"
-    head = _head(source).decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[:_HEADER_SCAN_ROWS]
-    header_index, sep = _sniff(head, score)
+    memory); UTF-16 and lines in Windows-1252 are decoded first (see `_decode`)."""
+    source, encoding, notes = _decode(source)
+    head = _text_lines(_head(source).decode("utf-8", errors="replace").lstrip("\ufeff"))
+    header_index, sep, header_cells = _sniff(head[:_HEADER_SCAN_ROWS], score)
+    names = [cell.strip().lstrip("\ufeff") for cell in header_cells]
+    while names and not names[-1]:  # empty trailing header cells, as Excel writes them
+        names.pop()
+    names = [name or f"_blank_{j}" for j, name in enumerate(names)]
+    seen: dict[str, int] = {}
+    for j, name in enumerate(names):  # keep duplicates distinct; read_table reports them
+        if name in seen:
+            seen[name] += 1
+            names[j] = f"{name}\u200b{seen[name]}"
+        seen.setdefault(name, 0)
+    most = _check_records(source, header_index, sep, len(names))
+    names += [f"_blank_{j}" for j in range(len(names), most)]
     try:
         frame = pl.read_csv(
-            source, separator=sep, has_header=True, skip_rows=header_index, infer_schema=False,
-            quote_char='"', raise_if_empty=False,
+            source, separator=sep, has_header=False, skip_lines=header_index + 1,
+            infer_schema=False, quote_char='"', raise_if_empty=False, truncate_ragged_lines=True,
+            new_columns=names, schema=dict.fromkeys(names, pl.String),
         )
-    except pl.exceptions.PolarsError as exc:
+    except pl.exceptions.PolarsError as exc:  # the parser's text quotes the file: never shown
         raise _file_error(
             "csv_unreadable",
-            f"berkas CSV tidak dapat dibaca (mungkin jumlah kolom per baris tidak sama): {exc}",
-            f"the CSV file cannot be read (perhaps rows have different numbers of columns): {exc}",
+            "berkas CSV tidak dapat dibaca (periksa tanda kutip dan pemisah kolom)",
+            "the CSV file cannot be read (check the quotes and the column separator)",
         ) from exc
-    if frame.columns:  # a BOM polars kept on the first header
-        frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")})
-    notes = [f"encoding={encoding}", f"separator={sep!r}"]
+    notes = [f"encoding={encoding}", f"separator={sep!r}", *notes]
     return frame, header_index + 1, notes
 
 
@@ -149,20 +274,32 @@ def _cell_text(value: Any) -> str | None:
 def read_xlsx(source: bytes | Path, score: Callable[[list[Any]], int]) -> tuple[pl.DataFrame, int, dict[str, list[bool]], list[str]]:
     from python_calamine import CalamineError, CalamineWorkbook
 
+    xlsx_preflight(source)  # before calamine: a sheet spanning XFD1048576 would abort the process
     try:
         book = (CalamineWorkbook.from_filelike(io.BytesIO(source)) if isinstance(source, bytes)
                 else CalamineWorkbook.from_path(str(source)))
         sheet = book.get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as exc:
-        raise _file_error("xlsx_unreadable", f"berkas spreadsheet tidak dapat dibaca: {exc}",
-                          f"the spreadsheet cannot be read: {exc}") from exc
+    except (CalamineError, ValueError, OSError) as exc:  # the reader's text may quote cells: not shown
+        raise _file_error("xlsx_unreadable", "berkas spreadsheet tidak dapat dibaca (rusak atau terenkripsi?)",
+                          "the spreadsheet cannot be read (damaged or encrypted?)") from exc
     best = (0, -1)
     for index, cells in enumerate(rows[:_HEADER_SCAN_ROWS]):
         value = score(cells)
         if value > best[0]:
             best = (value, index)
     if best[0] < 2:
+        others = list(book.sheet_names[1:])
+        if others:
+            listed = ", ".join(f"'{cell_excerpt(name)}'" for name in others[:5])
+            raise _file_error(
+                "no_header",
+                f"baris judul kolom (mis. NIK, NO_KK, NAMA) tidak ditemukan di lembar pertama '{cell_excerpt(sheet.name)}'; "
+                f"yang dibaca hanya lembar pertama, buku kerja ini punya lembar lain ({listed}): pindahkan data ke "
+                "lembar pertama",
+                f"no header row (e.g. NIK, NO_KK, NAMA) found on the first sheet '{cell_excerpt(sheet.name)}'; only "
+                f"the first sheet is read and this workbook has others ({listed}): move the data to the first sheet",
+            )
         raise _file_error("no_header", "baris judul kolom tidak ditemukan (mis. NIK, NO_KK, NAMA)",
                           "no header row found (e.g. NIK, NO_KK, NAMA)")
     header_index = best[1]
@@ -197,6 +334,9 @@ def read_table(
     """The file as text columns renamed to field names. `score` finds the header row; `match` maps
     headers to fields (and raises for a missing required column)."""
     numeric: dict[str, list[bool]] = {}
+    if file_name.lower().endswith(OTHER_WORKBOOK_SUFFIXES):
+        raise _file_error("file_type", "buku kerja .xls/.ods tidak dibaca: simpan ulang sebagai .xlsx atau .csv",
+                          "workbooks in .xls/.ods are not read: save the file again as .xlsx or .csv")
     if is_spreadsheet(file_name):
         frame, header_row, numeric, notes = read_xlsx(source, score)
     else:
@@ -204,12 +344,17 @@ def read_table(
     headers = [h.split("\u200b")[0] for h in frame.columns]
     if len(set(headers)) != len(headers) or any("_duplicated_" in h for h in frame.columns):
         dupes = sorted({h.split("_duplicated_")[0] for h in headers if headers.count(h) > 1 or "_duplicated_" in h})
+        dupes = [cell_excerpt(d) for d in dupes[:10]]
         raise _file_error("duplicate_column", f"judul kolom ganda: {', '.join(dupes)}",
                           f"duplicate column headers: {', '.join(dupes)}")
     fields, ignored = match(headers)
+    ignored = [h for h in ignored if not h.startswith("_blank_")]
     by_header = {header: name for name, header in fields.items()}
     keep = [h for h in frame.columns if h in by_header]
-    out = frame.select([pl.col(h).alias(by_header[h]) for h in keep])
+    # Control characters (NUL, form feed, ...) are dropped from every cell, the same on every database
+    # (PostgreSQL refuses NUL); the guard quote of a cell the system exported is taken off again.
+    out = frame.select([formula_unguard_expr(pl.col(h).str.replace_all(CONTROL_CHARS, "")).alias(by_header[h])
+                        for h in keep])
     out = out.with_columns(pl.int_range(header_row + 1, header_row + 1 + out.height, dtype=pl.Int64).alias(ROW))
     for name in IDENTITY_FIELDS:
         if name in fields:

@@ -80,6 +80,10 @@ class _Unresolved(Exception):
 def _pick(index: RegionIndex, field: str, level: int, raw: str, within: str | None) -> _Node:
     key = name_key(raw)
     found = index.candidates(level, key, within)
+    if not found and name_key(key) != key:
+        # 'DESA KOTA BARU': the master keys the village 'KOTA BARU' as 'baru' (one prefix word removed), the
+        # file's spelling loses 'DESA' first; removing the next prefix word too finds it.
+        found = index.candidates(level, name_key(key), within)
     hint = _kind_hint(field, raw)
     if hint and len(found) > 1:
         found = [n for n in found if n.kind == hint] or found

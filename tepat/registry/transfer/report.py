@@ -16,6 +16,7 @@ import xlsxwriter
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from tepat.core.uploads import formula_guard, formula_guard_frame
 from tepat.registry.models_transfer import ImportJob
 from tepat.registry.transfer.bulk import Bulk
 
@@ -91,19 +92,19 @@ def render_xlsx(job: ImportJob, issues: pl.DataFrame) -> bytes:
         if isinstance(value, int):
             summary.write_number(i, 1, value)
         else:
-            summary.write_string(i, 1, str(value))
+            summary.write_string(i, 1, formula_guard(str(value)))
     sheet = book.add_worksheet("Masalah")
     for j, width in enumerate((10, 22, 24, 22, 24, 80, 80)):
         sheet.set_column(j, j, width)
     sheet.write_row(0, 0, _HEADERS, bold)
     for i, (row, column, value, severity, code, mid, men) in enumerate(issues.iter_rows(), start=1):
         sheet.write_number(i, 0, row)
-        sheet.write_string(i, 1, column)
-        sheet.write_string(i, 2, value)  # text, so that a NIK is shown whole
+        sheet.write_string(i, 1, formula_guard(column))
+        sheet.write_string(i, 2, formula_guard(value))  # text, so that a NIK is shown whole
         sheet.write_string(i, 3, _SEVERITY.get(severity, severity))
         sheet.write_string(i, 4, code)
-        sheet.write_string(i, 5, mid)
-        sheet.write_string(i, 6, men)
+        sheet.write_string(i, 5, formula_guard(mid))
+        sheet.write_string(i, 6, formula_guard(men))
     sheet.autofilter(0, 0, max(issues.height, 1), len(_HEADERS) - 1)
     book.close()
     return buffer.getvalue()
@@ -119,7 +120,7 @@ def render_csv(issues: pl.DataFrame) -> bytes:
     )
     buffer = io.BytesIO()
     buffer.write(b"\xef\xbb\xbf")
-    frame.write_csv(buffer, separator=";")
+    formula_guard_frame(frame).write_csv(buffer, separator=";")
     return buffer.getvalue()
 
 

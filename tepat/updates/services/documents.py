@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,56 @@ class CheckedFile:
     sha256: str
 
 
+_PDF_ACTIVE_KEYS = frozenset({"/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/EmbeddedFile",
+                              "/EmbeddedFiles", "/RichMedia", "/XFA", "/SubmitForm", "/ImportData"})
+_PDF_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMediaExecute"})
+_PDF_MAX_OBJECTS = 200_000
+
+
+def pdf_active_content(content: bytes) -> list[str]:
+    """What active content a PDF holds (empty: none), found by a real parser (pypdf): names are decoded
+    (`/J#61vaScript` is `/JavaScript`) and compressed object streams are read, every object in the file
+    is walked, not only those reachable from the catalogue. A PDF the parser cannot read counts as active
+    (fail closed); so does one with too many objects."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    found: list[str] = [marker.decode() for marker in _PDF_ACTIVE if marker in content]
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            return ["/Encrypt"]
+        roots: list[Any] = [reader.trailer]
+        numbers = {num for table in reader.xref.values() for num in table} | set(reader.xref_objStm)
+        if len(numbers) > _PDF_MAX_OBJECTS:
+            return ["too_many_objects"]
+        roots += [IndirectObject(num, 0, reader) for num in numbers]
+        seen: set[int] = set()
+        stack = roots
+        while stack:
+            item = stack.pop()
+            if isinstance(item, IndirectObject):
+                if item.idnum in seen:
+                    continue
+                seen.add(item.idnum)
+                item = item.get_object()
+            if isinstance(item, DictionaryObject):
+                for key, value in item.items():
+                    # An open action that only goes to a page (an array destination) is harmless; an
+                    # action dictionary is walked and its /S judged below.
+                    harmless = key == "/OpenAction" and isinstance(value.get_object(), ArrayObject)
+                    if key in _PDF_ACTIVE_KEYS and not harmless:
+                        found.append(str(key))
+                    if key == "/S" and isinstance(value, NameObject) and value in _PDF_ACTIVE_ACTIONS:
+                        found.append(str(value))
+                    stack.append(value)
+            elif isinstance(item, ArrayObject):
+                stack.extend(item)
+    except Exception:  # anything the parser cannot read is refused
+        return ["unreadable"]
+    return sorted(set(found))
+
+
 def _issue(field: str, code: str, id_text: str, en_text: str) -> ValidationFailed:
     return ValidationFailed([Issue(code, field, id_text, en_text)])
 
@@ -79,9 +130,9 @@ def check_upload(upload: Any, *, field: str = "file", allowed: dict[str, FileTyp
     if kind.magic and not any(content.startswith(magic) for magic in kind.magic):
         raise _issue(field, "file_content", f"isi berkas bukan {extension.upper()} yang sah",
                      f"the file's content is not a valid {extension.upper()}")
-    if extension == "pdf" and any(marker in content for marker in _PDF_ACTIVE):
-        raise _issue(field, "file_active", "PDF berisi konten aktif (skrip/lampiran) dan ditolak",
-                     "the PDF contains active content (script/attachment) and is refused")
+    if extension == "pdf" and pdf_active_content(content):
+        raise _issue(field, "file_active", "PDF berisi konten aktif (skrip/aksi/lampiran) dan ditolak",
+                     "the PDF contains active content (script/action/attachment) and is refused")
     if extension == "csv":
         try:
             content.decode("utf-8-sig")

@@ -14,6 +14,7 @@ import polars as pl
 from django.core.management.base import BaseCommand
 
 from tepat.core.actors import SYSTEM
+from tepat.core.uploads import formula_guard_frame
 from tepat.quality.matching.probable import DEFAULT_THRESHOLD, ProbableOptions, evidence_text
 from tepat.quality.models import MatchRun
 from tepat.quality.selectors import registry_families, registry_people
@@ -67,4 +68,4 @@ class Command(BaseCommand):
             "left_family_external_id", "left_village", "right_nik", "right_external_id", "right_name",
             "right_kk_number", "right_family_external_id", "right_village", "evidence_text",
             "left_id", "right_id", "left_family_id", "right_family_id",
-        ).sort("probability", descending=True).write_csv(path)
+        ).sort("probability", descending=True).pipe(formula_guard_frame).write_csv(path)
