@@ -47,13 +47,16 @@ HIGH, LOW = 0.94, 0.88  # Jaro-Winkler levels of the match key
 
 # m: the share of true duplicates at each level (a second listing keeps its NIK most of the time, is typed
 # again with a slip now and then, keeps name and birth date, is in the same desa about half the time).
-M_NIK = {"equal": 0.55, "slip": 0.05, "one_digit": 0.08, "other": 0.01, "missing": 0.31}
+M_NIK = {"equal": 0.55, "slip": 0.05, "one_digit": 0.08, "other": 0.002, "missing": 0.318}
 M_PLACE = {"village": 0.5, "kecamatan": 0.35, "else": 0.15}
 M_NAME = {"exact": 0.70, "one_edit": 0.14, "high": 0.08, "low": 0.04, "else": 0.04}
 M_BIRTH = {"exact": 0.85, "swapped": 0.08, "year": 0.04, "else": 0.03}
 M_SEX = {"equal": 0.98, "differs": 0.02}
 M_HOUSEHOLD = {"support": 0.25, "none": 0.75}
 NIK_LEVELS = tuple(M_NIK)
+# smoothing of the shares measured on the registry, towards what a district holds
+PSEUDO_PEOPLE, TYPICAL_NAME_TF, TYPICAL_DATE_TF = 1000, 1e-4, 1 / 30000
+PSEUDO_PAIRS, TYPICAL_HOUSEHOLD_U = 1e5, 1e-5
 PLACE_LEVELS = tuple(M_PLACE)
 
 
@@ -248,7 +251,7 @@ def estimate(people: pl.DataFrame, pairs: pl.DataFrame, links: pl.DataFrame, opt
         # an equal NIK among different people is about 1 in n whatever the sample says
         nik_given_place[level]["equal"] = min(nik_given_place[level]["equal"], 1.0 / max(n, 2))
     member_pairs = float(links["member_pairs"].sum()) if links.height else 0.0
-    household = min(max(member_pairs / total_pairs, 1.0 / total_pairs), 0.5)
+    household = (member_pairs + PSEUDO_PAIRS * TYPICAL_HOUSEHOLD_U) / (total_pairs + PSEUDO_PAIRS)
     # the second listings that kept their NIK: how many there are (the prior, over m of "NIK equal") and where
     # they are (m of the place levels); too few of them (a registry that keeps NIKs unique), the defaults
     kept = pairs.filter((pl.col("nik_cmp") == "equal") & (pl.col("name") != "else")
@@ -268,9 +271,13 @@ def _log2(x: pl.Expr) -> pl.Expr:
 
 def score(pairs: pl.DataFrame, people: pl.DataFrame, model: Model) -> pl.DataFrame:
     """Match weight (log2 Bayes factor + prior) and probability per candidate pair."""
-    n = max(model.n, 1)
-    tf_name = people.group_by("key").len().select("key", (pl.col("len") / n).alias("tf_name"))
-    tf_birth = people.group_by("birth_date").len().select("birth_date", (pl.col("len") / n).alias("tf_birth"))
+    # term frequencies, smoothed towards a typical district's (PSEUDO_PEOPLE records where a name holds
+    # TYPICAL_NAME_TF and a date TYPICAL_DATE_TF): a registry of two people says little about how common a name is
+    n = max(model.n, 1) + PSEUDO_PEOPLE
+    tf_name = people.group_by("key").len().select(
+        "key", ((pl.col("len") + PSEUDO_PEOPLE * TYPICAL_NAME_TF) / n).alias("tf_name"))
+    tf_birth = people.group_by("birth_date").len().select(
+        "birth_date", ((pl.col("len") + PSEUDO_PEOPLE * TYPICAL_DATE_TF) / n).alias("tf_birth"))
     scored = pairs.join(tf_name, on="key", how="left").join(tf_birth, on="birth_date", how="left")
 
     def weight(column: str, m: dict[str, float], u: dict[str, float]) -> pl.Expr:
@@ -292,7 +299,7 @@ def score(pairs: pl.DataFrame, people: pl.DataFrame, model: Model) -> pl.DataFra
             w_place_nik = pl.when((pl.col("place") == place) & (pl.col("nik_cmp") == nik)).then(value) \
                 .otherwise(w_place_nik)
     # household support counts for a pair whose names still resemble and whose NIKs do not contradict it
-    w_household = pl.when((pl.col("household") > 0) & pl.col("name").is_in(["exact", "one_edit", "high"])
+    w_household = pl.when((pl.col("household") > 0) & pl.col("name").is_in(["exact", "one_edit", "high", "low"])
                           & pl.col("birth").is_in(["exact", "swapped"]) & (pl.col("nik_cmp") != "other")).then(math.log2(M_HOUSEHOLD["support"] / model.household)) \
         .otherwise(math.log2(M_HOUSEHOLD["none"] / (1 - model.household)))
     prior = math.log2(model.prior / (1 - model.prior))
