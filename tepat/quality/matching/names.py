@@ -74,29 +74,38 @@ def name_similarity(a: str, b: str) -> float:
                JaroWinkler.normalized_similarity(_sorted_tokens(ka), _sorted_tokens(kb)))
 
 
-def similarities(left: pl.Series, right: pl.Series) -> np.ndarray:
-    """Element-wise similarity of two columns of name keys (already keyed), vectorised."""
-    a = left.fill_null("").to_list()
-    b = right.fill_null("").to_list()
-    if not a:
+def sorted_words_expr(column: str | pl.Expr) -> pl.Expr:
+    """A key's words in alphabetical order (for the word-order-proof similarity), vectorised."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.fill_null("").str.split(" ").list.sort().list.join(" ")
+
+
+def similarities(left: pl.Series, right: pl.Series, left_sorted: pl.Series | None = None,
+                 right_sorted: pl.Series | None = None) -> np.ndarray:
+    """Element-wise similarity of two columns of name keys (already keyed), vectorised: the better of written
+    order and sorted words (pass the sorted-word columns when they are at hand)."""
+    if not len(left):
         return np.zeros(0)
-    direct = process.cpdist(a, b, scorer=JaroWinkler.normalized_similarity, workers=-1)
-    swapped = process.cpdist([_sorted_tokens(x) for x in a], [_sorted_tokens(x) for x in b],
+    frame = pl.DataFrame({"a": left.fill_null(""), "b": right.fill_null("")})
+    frame = frame.with_columns(
+        (left_sorted.fill_null("") if left_sorted is not None else sorted_words_expr(pl.col("a"))).alias("sa"),
+        (right_sorted.fill_null("") if right_sorted is not None else sorted_words_expr(pl.col("b"))).alias("sb"),
+    )
+    direct = process.cpdist(frame["a"].to_numpy(), frame["b"].to_numpy(),
+                            scorer=JaroWinkler.normalized_similarity, workers=-1)
+    swapped = process.cpdist(frame["sa"].to_numpy(), frame["sb"].to_numpy(),
                              scorer=JaroWinkler.normalized_similarity, workers=-1)
     out = np.maximum(direct, swapped)
-    empty = np.array([not x or not y for x, y in zip(a, b, strict=True)])
-    out[empty] = 0.0
+    out[((frame["a"] == "") | (frame["b"] == "")).to_numpy()] = 0.0
     return out
 
 
 def edit_distances(left: pl.Series, right: pl.Series) -> np.ndarray:
     """Element-wise typing distance (letters dropped, added, changed or two neighbours swapped) of two columns
     of keys; an empty key is far from everything."""
-    a = left.fill_null("").to_list()
-    b = right.fill_null("").to_list()
-    if not a:
+    if not len(left):
         return np.zeros(0, dtype=np.int64)
-    out = np.asarray(process.cpdist(a, b, scorer=OSA.distance, workers=-1), dtype=np.int64)
-    empty = np.array([not x or not y for x, y in zip(a, b, strict=True)])
-    out[empty] = 99
+    a, b = left.fill_null(""), right.fill_null("")
+    out = np.asarray(process.cpdist(a.to_numpy(), b.to_numpy(), scorer=OSA.distance, workers=-1), dtype=np.int64)
+    out[((a == "") | (b == "")).to_numpy()] = 99
     return out

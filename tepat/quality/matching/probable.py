@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from tepat.quality.matching.names import edit_distances, match_key_expr, similarities
+from tepat.quality.matching.names import edit_distances, match_key_expr, similarities, sorted_words_expr
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     bd = pl.col("birth_date")
     day, month, year = bd.dt.day().cast(pl.Int64), bd.dt.month().cast(pl.Int64), bd.dt.year().cast(pl.Int64)
     keys = frame.select(pl.col("name_key").fill_null("").unique())
-    keys = keys.with_columns(match_key_expr("name_key").alias("key"))
+    keys = keys.with_columns(match_key_expr("name_key").alias("key")).with_columns(
+        sorted_words_expr("key").alias("key_sorted"))
     nik = pl.col("nik").fill_null("")
     return frame.join(keys, on=pl.col("name_key").fill_null(""), how="left", maintain_order="left").select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("row_id"),
@@ -85,6 +86,7 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(nik.str.contains(r"^\d{16}$")).then(nik).otherwise(None).alias("nik"),
         pl.when(pl.col("name_key").fill_null("") != "").then(pl.col("name_key")).otherwise(None).alias("name_key"),
         pl.when(pl.col("key") != "").then(pl.col("key")).otherwise(None).alias("key"),
+        "key_sorted",
         pl.col("key").str.slice(0, 1).alias("initial"),
         (year * 10000 + month * 100 + day).alias("birth_date"),
         pl.when(day <= 12).then(year * 10000 + day * 100 + month).otherwise(None).alias("bd_swapped"),
@@ -226,10 +228,11 @@ def estimate(people: pl.DataFrame, pairs: pl.DataFrame, links: pl.DataFrame, opt
     k = int(min(options.u_pairs, total_pairs)) if n >= 2 else 0
     left, right = rng.integers(0, max(n, 1), k), rng.integers(0, max(n, 1), k)
     keep = left != right
-    cols = ["key", "birth_date", "bd_swapped", "sex"]
+    cols = ["key", "key_sorted", "birth_date", "bd_swapped", "sex"]
     sample = pl.concat([people.select(cols)[left[keep]],
                         people.select(cols)[right[keep]].rename({c: f"{c}_r" for c in cols})], how="horizontal")
-    sim = pl.Series("sim", similarities(sample["key"], sample["key_r"]) if sample.height else [], pl.Float64)
+    sim = pl.Series("sim", similarities(sample["key"], sample["key_r"], sample["key_sorted"],
+                                        sample["key_sorted_r"]) if sample.height else [], pl.Float64)
     edits = pl.Series("edits", edit_distances(sample["key"], sample["key_r"]) if sample.height else [], pl.Int64)
     sample = sample.with_columns(sim, edits).with_columns(
         _name_level(pl.col("sim"), pl.col("edits")).alias("name"), _birth_level().alias("birth"),
@@ -312,12 +315,13 @@ def score(pairs: pl.DataFrame, people: pl.DataFrame, model: Model) -> pl.DataFra
 def compare(prepared: pl.DataFrame, options: ProbableOptions) -> tuple[pl.DataFrame, Model]:
     """Every candidate pair with its levels, weight and probability (no threshold)."""
     pairs, links = candidate_pairs(prepared, options.max_block)
-    cols = ["row_id", "id", "family_id", "nik", "name_key", "key", "birth_date", "bd_swapped", "bd_canon", "sex",
+    cols = ["row_id", "id", "family_id", "nik", "name_key", "key", "key_sorted", "birth_date", "bd_swapped", "bd_canon", "sex",
             "village", "kecamatan", "nik_date"]
     side = prepared.with_columns(nik_date_expr().alias("nik_date")).select(cols)
     frame = (pairs.join(side, left_on="l", right_on="row_id")
              .join(side.rename({c: f"{c}_r" for c in cols}), left_on="r", right_on="row_id_r"))
-    sim = similarities(frame["key"], frame["key_r"]) if frame.height else np.zeros(0)
+    sim = similarities(frame["key"], frame["key_r"], frame["key_sorted"], frame["key_sorted_r"]) \
+        if frame.height else np.zeros(0)
     edits = edit_distances(frame["key"], frame["key_r"]) if frame.height else np.zeros(0)
     fam_pair = [pl.min_horizontal("family_id", "family_id_r").alias("fa"),
                 pl.max_horizontal("family_id", "family_id_r").alias("fb")]
