@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_FAMILIES ?= 20000
 DEMO_SEED ?= 2025
+DEMO_DUPLICATES ?= 40
 
 .PHONY: install install-dev demo serve test lint check-migrations messages clean
 
@@ -27,8 +28,12 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(BIN)/tepat migrate --noinput
 	$(BIN)/tepat load-regions
-	$(BIN)/tepat demo-data --region 36.04 --families $(DEMO_FAMILIES) --seed $(DEMO_SEED)
+	$(BIN)/tepat demo-data --region 36.04 --families $(DEMO_FAMILIES) --seed $(DEMO_SEED) --duplicates $(DEMO_DUPLICATES)
 	$(BIN)/tepat demo-users
+	@echo "== Data quality: duplicate candidates and a civil-registry match (review queue: /kualitas/)"
+	$(BIN)/tepat find-duplicates --region 36.04
+	$(BIN)/tepat demo-civil-extract --region 36.04 --out var/demo-dukcapil.csv
+	$(BIN)/tepat match-civil-registry --region 36.04 --file var/demo-dukcapil.csv
 	$(MAKE) --no-print-directory serve
 
 ## serve: the background worker and the web server (Ctrl-C stops both)

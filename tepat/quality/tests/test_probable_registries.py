@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from tepat.quality.matching.names import match_key, name_key, name_key_expr
-from tepat.quality.matching.probable import ProbableOptions, evidence, evidence_text, probable_pairs
+from tepat.quality.matching.probable import evidence, evidence_text, probable_pairs
 from tepat.quality.synthetic import population, truth_pairs
 
 COLUMNS = ["id", "family_id", "nik", "name_key", "birth_date", "sex", "village"]

@@ -31,6 +31,7 @@ from tepat.core.actors import is_system
 from tepat.regions.models import Region
 from tepat.regions.selectors import region_subtree_q
 from tepat.registry import choices as c
+from tepat.registry.demo.duplicates import plant_duplicates
 from tepat.registry.demo.generate import DEMO_AS_OF, DemoData, VillageInfo, generate
 from tepat.registry.identity import name_key
 from tepat.registry.models import Family, Individual, KKNumberHistory, ProgramParticipation, WelfareStatus
@@ -87,13 +88,15 @@ def districts_of_regencies(*, villages: Sequence[VillageInfo]) -> list[str]:
 
 
 def demo_generate_for_region(*, region_code: str, families: int, seed: int,
-                             as_of: date = DEMO_AS_OF) -> DemoData:
-    """Generate (no writes) for the villages under a region, read from the Region table."""
+                             as_of: date = DEMO_AS_OF, duplicates: int = 0) -> DemoData:
+    """Generate (no writes) for the villages under a region, read from the Region table; `duplicates` second
+    listings planted on top (`duplicates.plant_duplicates`)."""
     villages = villages_under(region_code=region_code)
     if not villages:
         raise ValueError(f"No villages under region {region_code!r}: load the region master first.")
-    return generate(villages, families, seed, birth_districts=districts_of_regencies(villages=villages),
+    data = generate(villages, families, seed, birth_districts=districts_of_regencies(villages=villages),
                     as_of=as_of)
+    return plant_duplicates(data, duplicates) if duplicates else data
 
 
 # ---------------------------------------------------------------------------------------------------------
