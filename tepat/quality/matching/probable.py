@@ -7,10 +7,12 @@ Input: a polars frame with one row per active individual and the columns
   id, family_id, nik ("" when missing), name_key, birth_date (date), sex, village (region code).
 
 - Candidate pairs (blocking, all set-based joins): equal NIK; equal birth date up to a day-month swap with
-  the same initial of the match key (anywhere in the area) or in the same desa (any name); and every pair of
+  the same first three letters of the match key (anywhere in the area), the same initial in one kecamatan, or
+  in the same desa (any name); and every pair of
   members of two families that already share a person (equal match key and birth date, or equal NIK): a
   household listed twice brings the members whose names were mistyped. A block larger than `max_block`
-  rows (a registry where every date is "unknown") is skipped for that rule.
+  rows (a registry where every date is "unknown") is skipped for that rule; the broad rules stop at
+  `BROAD_BLOCK` people.
 - Comparison levels: NIK equal / one digit of its date mistyped / one digit apart elsewhere / two or more
   digits apart / missing, measured jointly with the place (same desa / same kecamatan / elsewhere), because
   neighbours born the same day hold NIKs one serial apart while namesakes elsewhere differ in the region
@@ -42,6 +44,7 @@ from tepat.quality.matching.names import edit_distances, match_key_expr, similar
 logger = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.9
+BROAD_BLOCK = 150  # people per block of a broad blocking rule
 DUPLICATE_RATE = 0.02  # the prior: second listings per person
 HIGH, LOW = 0.94, 0.88  # Jaro-Winkler levels of the match key
 
@@ -88,6 +91,7 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("key") != "").then(pl.col("key")).otherwise(None).alias("key"),
         "key_sorted",
         pl.col("key").str.slice(0, 1).alias("initial"),
+        pl.col("key").str.slice(0, 3).alias("prefix"),
         (year * 10000 + month * 100 + day).alias("birth_date"),
         pl.when(day <= 12).then(year * 10000 + day * 100 + month).otherwise(None).alias("bd_swapped"),
         (year * 10000 + pl.min_horizontal(day, month) * 100 + pl.max_horizontal(day, month)).alias("bd_canon"),
@@ -133,8 +137,12 @@ def candidate_pairs(people: pl.DataFrame, max_block: int = 2000) -> tuple[pl.Dat
     by_name = _block(people, ["key", "bd_canon"], max_block)
     strong = pl.concat([by_nik, by_name]).unique()
     links, household = _household_support(people, strong, max_block)
-    blocks = [strong, household, _block(people, ["bd_canon", "initial"], max_block),
-              _block(people, ["bd_canon", "village"], max_block)]
+    # the broad rules stop at `broad_block` people (heaped dates: 1 January, 31 December); the first three
+    # letters of the key take over in those blocks
+    broad = max(2, min(max_block, BROAD_BLOCK))
+    blocks = [strong, household, _block(people, ["bd_canon", "prefix"], broad),
+              _block(people, ["bd_canon", "kecamatan", "initial"], broad),
+              _block(people, ["bd_canon", "village"], broad)]
     return pl.concat(blocks).unique(), links
 
 
@@ -158,10 +166,9 @@ def nik_date_expr(birth_date: str = "birth_date", sex: str = "sex") -> pl.Expr:
 def _nik_level(left: str = "nik", right: str = "nik_r") -> pl.Expr:
     """NIK levels. A "slip" is one digit apart where one of the two NIKs does not encode its own record's birth
     date and sex: a typing slip shows; two people's NIKs one serial apart both encode their dates."""
-    digits = pl.sum_horizontal([(pl.col(left).str.slice(i, 1) != pl.col(right).str.slice(i, 1)).cast(pl.Int32)
-                                for i in range(16)])
-    inconsistent = (pl.col(left).str.slice(6, 6) != pl.col("nik_date")) | (
-        pl.col(right).str.slice(6, 6) != pl.col("nik_date_r"))
+    a, b = pl.col("nik_int"), pl.col("nik_int_r")
+    digits = pl.sum_horizontal([((a // 10**i) % 10 != (b // 10**i) % 10).cast(pl.Int32) for i in range(16)])
+    inconsistent = ~pl.col("nik_ok") | ~pl.col("nik_ok_r")
     return (pl.when(pl.col(left).is_null() | pl.col(right).is_null()).then(pl.lit("missing"))
             .when(pl.col(left) == pl.col(right)).then(pl.lit("equal"))
             .when((digits == 1) & inconsistent).then(pl.lit("slip"))
@@ -316,8 +323,11 @@ def compare(prepared: pl.DataFrame, options: ProbableOptions) -> tuple[pl.DataFr
     """Every candidate pair with its levels, weight and probability (no threshold)."""
     pairs, links = candidate_pairs(prepared, options.max_block)
     cols = ["row_id", "id", "family_id", "nik", "name_key", "key", "key_sorted", "birth_date", "bd_swapped", "bd_canon", "sex",
-            "village", "kecamatan", "nik_date"]
-    side = prepared.with_columns(nik_date_expr().alias("nik_date")).select(cols)
+            "village", "kecamatan", "nik_int", "nik_ok"]
+    # per person once: the NIK as a number, and whether it encodes the record's own birth date and sex
+    side = prepared.with_columns(pl.col("nik").cast(pl.Int64, strict=False).alias("nik_int"),
+                                 (pl.col("nik").str.slice(6, 6) == nik_date_expr()).fill_null(True).alias("nik_ok"),
+                                 ).select(cols)
     frame = (pairs.join(side, left_on="l", right_on="row_id")
              .join(side.rename({c: f"{c}_r" for c in cols}), left_on="r", right_on="row_id_r"))
     sim = similarities(frame["key"], frame["key_r"], frame["key_sorted"], frame["key_sorted_r"]) \
