@@ -47,3 +47,32 @@ def test_demo_district_fills_both_review_queues(db, tmp_path):
     call_command("find-duplicates", "--region", KECAMATAN, stdout=StringIO())
     call_command("match-civil-registry", "--region", KECAMATAN, "--file", str(extract), stdout=StringIO())
     assert Flag.objects.count() == before
+
+
+def _run(actor, region):
+    from tepat.quality.services.runs import duplicates_run, run_create
+
+    run = run_create(actor=actor, kind=MatchRun.Kind.DUPLICATES, region_code=region)
+    return duplicates_run(actor=actor, run=run)
+
+
+def test_duplicate_run_on_an_empty_and_a_two_person_registry(db, dinsos_operator):
+    """Registries the old trained model crashed on: nobody, and two people (one listed twice, no NIK)."""
+    from datetime import date
+
+    from conftest import VILLAGE
+    from tepat.quality.tests.factories import raw_family, raw_member
+
+    empty = _run(dinsos_operator, VILLAGE)
+    assert empty.status == MatchRun.Status.DONE and empty.counts["individuals"] == 0
+    assert not CandidatePair.objects.exists()
+    first = raw_member(raw_family(region=VILLAGE), name="Siti Aminah", born=date(1979, 4, 2), sex=2)
+    again = raw_member(raw_family(region=VILLAGE), name="SITI AMINAH", born=date(1979, 4, 2), sex=2, nik="")
+    run = _run(dinsos_operator, VILLAGE)
+    assert run.status == MatchRun.Status.DONE
+    pair = CandidatePair.objects.get(run=run, kind="probable")
+    assert {pair.left_id, pair.right_id} == {first.pk, again.pk} and pair.probability >= 0.9
+    flag = Flag.objects.get(pair=pair)
+    assert flag.kind == Flag.Kind.DUPLICATE and flag.status == Flag.Status.OPEN
+    event = AuditEvent.objects.filter(action="quality.run_finish", target_id=str(run.pk)).get()
+    assert event.actor_id == dinsos_operator.pk
