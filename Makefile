@@ -7,6 +7,7 @@ DEMO_FAMILIES ?= 20000
 DEMO_SEED ?= 2025
 # The `tepat` command defaults to the production settings; the demo and the dev server ask for local ones.
 LOCAL := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.django.local}
+DEMO_DUPLICATES ?= 40
 
 .PHONY: install install-dev demo serve test lint check-migrations messages clean
 
@@ -29,8 +30,12 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(LOCAL) $(BIN)/tepat migrate --noinput
 	$(LOCAL) $(BIN)/tepat load-regions
-	$(LOCAL) $(BIN)/tepat demo-data --region 36.04 --families $(DEMO_FAMILIES) --seed $(DEMO_SEED)
+	$(LOCAL) $(BIN)/tepat demo-data --region 36.04 --families $(DEMO_FAMILIES) --seed $(DEMO_SEED) --duplicates $(DEMO_DUPLICATES)
 	$(LOCAL) $(BIN)/tepat demo-users
+	@echo "== Data quality: duplicate candidates and a civil-registry match (review queue: /kualitas/)"
+	$(LOCAL) $(BIN)/tepat find-duplicates --region 36.04
+	$(LOCAL) $(BIN)/tepat demo-civil-extract --region 36.04 --out var/demo-dukcapil.csv
+	$(LOCAL) $(BIN)/tepat match-civil-registry --region 36.04 --file var/demo-dukcapil.csv
 	$(MAKE) --no-print-directory serve
 
 ## serve: the background worker and the web server (Ctrl-C stops both)

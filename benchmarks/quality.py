@@ -1,9 +1,10 @@
 """Data-quality benchmark: duplicate candidates and stale-record flags on a synthetic district with planted
 ground truth, side by side with Splink's default pipeline on the same data.
 
-One command:
+One command per population:
 
-    .venv/bin/python benchmarks/quality.py --individuals 1000000
+    .venv/bin/python benchmarks/quality.py --individuals 1000000 --repeat 3 --generator demo
+    .venv/bin/python benchmarks/quality.py --individuals 1000000 --repeat 3 --generator independent
 
 Steps, each in a fresh Python process (so peak RSS is that step's own):
   generate  demo district (`tepat.registry.demo.generate`, Kabupaten Serang codes), then planted on top:
@@ -11,9 +12,13 @@ Steps, each in a fresh Python process (so peak RSS is that step's own):
             desa of the same kecamatan, 5% elsewhere in the district — with a name typo, day and month swapped,
             the NIK missing, the NIK mistyped by one digit, a title/spelling variant, or nothing changed) and
             stale records (alive in the registry, died or moved in the civil-registry extract); ground truth
-            kept beside the data (parquet files in the work directory)
-  tepat     this app's engine: exact kinds (polars) + probable pairs (Splink on DuckDB, trained on the data,
-            `tepat.quality.matching.probable`) + civil-registry comparison (`matching.civil`) → flags
+            kept beside the data (parquet files in the work directory).
+            `--generator independent`: instead, the population written independently of the demo one
+            (`tepat.quality.synthetic`: other name sources, Zipf-like name frequencies, twins, namesakes,
+            heaped dates, households listed again after a move, second listings in another family)
+  tepat     this app's engine: exact kinds (polars) + probable pairs (a Fellegi-Sunter score on polars, u
+            measured on the data, nothing trained; `tepat.quality.matching.probable`, ADR 0013) +
+            civil-registry comparison (`matching.civil`) → flags
   splink    Splink's default pipeline on the same people: u by random sampling (max_pairs 1e6), EM on equal
             NIK and on equal name + birth date, predict at p ≥ threshold, cluster at the threshold
 Results: a table on stdout and results.json in the work directory. Pairwise precision/recall/F1 count a
@@ -105,6 +110,8 @@ def step_generate(args: argparse.Namespace) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     rng = np.random.default_rng(args.seed)
+    if args.generator == "independent":
+        return _generate_independent(args, work, rng, started)
     families_wanted = int(args.individuals / (1 + DUPLICATE_SHARE) / MEAN_MEMBERS)
     data = generate(villages(), families_wanted, args.seed, as_of=AS_OF)
     fam = data.families.select("id", "kk_number", pl.col("region_code").alias("village"))
@@ -163,14 +170,45 @@ def step_generate(args: argparse.Namespace) -> dict:
     }).with_columns(pl.Series("planted", kind))
     people = pl.concat([people.with_columns(pl.lit("").alias("planted")), dups.select([*people.columns, "planted"])])
     people = people.with_columns(name_key_expr("name").alias("name_key"))
+    out = _write_with_stale(work, rng, people, fam, src["person"])
+    return {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": round(peak_rss_mb()),
+            "individuals": people.height, "families": fam.height, "planted_duplicates": n_dup,
+            "planted_kinds": {k: int((kind == k).sum()) for k in sorted(set(kind))}, **out}
+
+
+def _generate_independent(args, work, rng, started) -> dict:
+    """The population written independently of the demo generator (`tepat.quality.synthetic`)."""
+    import polars as pl
+
+    from tepat.quality.matching.names import name_key_expr
+    from tepat.quality.synthetic import population
+
+    pop = population(people=args.individuals, seed=args.seed)
+    people = pop.people.with_columns(name_key_expr("name").alias("name_key"), pl.col("id").alias("external_id"),
+                                     pl.lit("").alias("birth_place"))
+    listed_twice = people.filter(pl.col("planted") != "")["person"]
+    out = _write_with_stale(work, rng, people, pop.families, listed_twice)
+    return {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": round(peak_rss_mb()),
+            "individuals": people.height, "families": pop.families.height,
+            "planted_duplicates": int((people["planted"] != "").sum()),
+            "planted_kinds": {k: int(v) for k, v in people.filter(pl.col("planted") != "")
+                              .select(pl.col("planted").str.split(":").list.first()).to_series()
+                              .value_counts().iter_rows()}, **out}
+
+
+def _write_with_stale(work, rng, people, fam, listed_twice) -> dict:
+    import numpy as np
+    import polars as pl
+
     # stale records among people listed once: died or moved according to the civil registry
-    once = people.filter(pl.col("planted") == "").filter(~pl.col("person").is_in(src["person"].implode()))
+    once = people.filter((pl.col("planted") == "") & (pl.col("nik") != "")).filter(
+        ~pl.col("person").is_in(listed_twice.implode()))
     stale_rows = rng.choice(once.height, int(people.height * (DIED_SHARE + MOVED_SHARE)), replace=False)
     stale = once[stale_rows].select("id", "nik").with_columns(
         pl.Series("stale", np.where(rng.random(len(stale_rows)) < DIED_SHARE / (DIED_SHARE + MOVED_SHARE),
                                     "died", "moved")))
     # the civil-registry extract: every real person (by original record), names as Dukcapil writes them
-    originals = people.filter(pl.col("planted") == "")
+    originals = people.filter((pl.col("planted") == "") & (pl.col("nik") != ""))
     keep = rng.random(originals.height) >= NOT_IN_EXTRACT_SHARE
     extract = originals.filter(pl.Series(keep)).select(
         "nik", pl.col("name").str.to_uppercase().alias("name"), "birth_date", "sex", "birth_place",
@@ -184,10 +222,7 @@ def step_generate(args: argparse.Namespace) -> dict:
     fam.write_parquet(work / "families.parquet")
     stale.write_parquet(work / "stale.parquet")
     extract.write_parquet(work / "extract.parquet")
-    return {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": round(peak_rss_mb()),
-            "individuals": people.height, "families": fam.height, "planted_duplicates": n_dup,
-            "planted_kinds": {k: int((kind == k).sum()) for k in sorted(set(kind))},
-            "stale": {"died": int((stale["stale"] == "died").sum()), "moved": int((stale["stale"] == "moved").sum())},
+    return {"stale": {"died": int((stale["stale"] == "died").sum()), "moved": int((stale["stale"] == "moved").sum())},
             "extract_rows": extract.height}
 
 
@@ -305,7 +340,7 @@ STEPS = {"generate": step_generate, "tepat": step_tepat, "splink": step_splink}
 
 def run_step(name: str, args: argparse.Namespace) -> dict:
     command = [sys.executable, __file__, "--step", name, "--work", args.work, "--individuals", str(args.individuals),
-               "--seed", str(args.seed), "--threshold", str(args.threshold)]
+               "--seed", str(args.seed), "--threshold", str(args.threshold), "--generator", args.generator]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True,
                             env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.django.test"})
@@ -322,6 +357,9 @@ def main() -> None:
     parser.add_argument("--work", default=str(ROOT / "var" / "bench-quality"))
     parser.add_argument("--step", choices=sorted(STEPS))
     parser.add_argument("--skip-splink", action="store_true")
+    parser.add_argument("--generator", choices=("demo", "independent"), default="demo",
+                        help="the population: the demo generator with planted duplicates, or the one written "
+                             "independently of it (tepat.quality.synthetic)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run both pipelines this many times, alternately; report the median wall time")
     args = parser.parse_args()

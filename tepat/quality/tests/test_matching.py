@@ -1,4 +1,4 @@
-"""The engine on polars frames: names, exact kinds, civil comparison, probable pairs with Splink."""
+"""The engine on polars frames: names, exact kinds, civil comparison, probable pairs."""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ from tepat.core.actors import is_system
 from tepat.regions.models import Region
 from tepat.regions.selectors import region_subtree_q
 from tepat.registry import choices as c
+from tepat.registry.demo.duplicates import plant_duplicates
 from tepat.registry.demo.generate import DEMO_AS_OF, DemoData, VillageInfo, generate
 from tepat.registry.identity import name_key
 from tepat.registry.models import Family, Individual, KKNumberHistory, ProgramParticipation, WelfareStatus
@@ -87,13 +88,15 @@ def districts_of_regencies(*, villages: Sequence[VillageInfo]) -> list[str]:
 
 
 def demo_generate_for_region(*, region_code: str, families: int, seed: int,
-                             as_of: date = DEMO_AS_OF) -> DemoData:
-    """Generate (no writes) for the villages under a region, read from the Region table."""
+                             as_of: date = DEMO_AS_OF, duplicates: int = 0) -> DemoData:
+    """Generate (no writes) for the villages under a region, read from the Region table; `duplicates` second
+    listings planted on top (`duplicates.plant_duplicates`)."""
     villages = villages_under(region_code=region_code)
     if not villages:
         raise ValueError(f"No villages under region {region_code!r}: load the region master first.")
-    return generate(villages, families, seed, birth_districts=districts_of_regencies(villages=villages),
+    data = generate(villages, families, seed, birth_districts=districts_of_regencies(villages=villages),
                     as_of=as_of)
+    return plant_duplicates(data, duplicates) if duplicates else data
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -284,7 +287,7 @@ def _taken_serials(numbers: pl.Series, *sources: tuple[Any, str]) -> pl.DataFram
     """Highest stored serial per 12-digit stem (region + date), for the 6-digit prefixes in `numbers`.
 
     One aggregate query per source table, with index-friendly range conditions on the prefixes."""
-    prefixes = sorted(numbers.str.slice(0, 6).unique().to_list())
+    prefixes = sorted(numbers.filter(numbers.str.len_chars() == 16).str.slice(0, 6).unique().to_list())
     stems: dict[str, int] = {}
     for manager, field in sources:
         if not prefixes:
@@ -312,14 +315,15 @@ def _free_numbers(frame: pl.DataFrame, column: str, taken: pl.DataFrame) -> tupl
         return frame, 0
     shifted = (
         frame.with_columns(pl.col(column).str.slice(0, 12).alias("_stem"),
-                           pl.col(column).str.slice(12, 4).cast(pl.Int64).alias("_serial"))
+                           pl.col(column).str.slice(12, 4).cast(pl.Int64, strict=False).alias("_serial"))
         .join(taken, left_on="_stem", right_on="stem", how="left", maintain_order="left")
         .with_columns((pl.col("_serial") + pl.col("taken").fill_null(0)).alias("_serial"))
     )
     if shifted["_serial"].max() > 9999:
         raise ValueError(f"No free {column} serial left for some region and date; use another region.")
     moved = int(shifted["taken"].is_not_null().sum())
-    result = shifted.with_columns(
-        (pl.col("_stem") + pl.col("_serial").cast(pl.String).str.zfill(4)).alias(column)
+    result = shifted.with_columns(  # a missing number (a planted second listing without NIK) stays missing
+        pl.when(pl.col(column).str.len_chars() == 16)
+        .then(pl.col("_stem") + pl.col("_serial").cast(pl.String).str.zfill(4)).otherwise(pl.col(column)).alias(column)
     ).drop("_stem", "_serial", "taken")
     return result, moved

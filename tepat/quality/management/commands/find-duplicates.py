@@ -1,6 +1,6 @@
 """tepat find-duplicates [--region CODE] [--out PAIRS.csv] [--json] [--threshold P] [--no-store]
 
-Runs the duplicate search (exact kinds and probable pairs with Splink) over a region, stores the pairs and
+Runs the duplicate search (exact kinds and probable pairs) over a region, stores the pairs and
 raises flags (unless --no-store; without --region the whole registry is searched and nothing is stored), writes every candidate pair to a CSV with both records' NIK and external id
 (ID_DTKS), the probability and the evidence; --json prints counts and seconds.
 """

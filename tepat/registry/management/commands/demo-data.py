@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tepat.core.actors import SYSTEM
 from tepat.regions.models import Region
 from tepat.registry.demo import DEMO_AS_OF, DemoData, demo_data_load, demo_generate_for_region
+from tepat.registry.demo.duplicates import DEMO_DUPLICATES
 
 
 def parquet_paths(out: str) -> dict[str, Path]:
@@ -41,6 +42,9 @@ class Command(BaseCommand):
                             help="Random seed; the same seed, region and N give the same data.")
         parser.add_argument("--as-of", type=date.fromisoformat, default=DEMO_AS_OF,
                             help=f"Reference date for ages and dates (default {DEMO_AS_OF.isoformat()}).")
+        parser.add_argument("--duplicates", type=int, default=0,
+                            help="Plant this many second listings of people in other families (the demo uses "
+                                 f"{DEMO_DUPLICATES}) so that the duplicate review has candidates.")
         parser.add_argument("--out", help="Also write the frames as Parquet: FILE.parquet "
                                           "(→ FILE.families.parquet, …) or a directory.")
         parser.add_argument("--no-db", action="store_true",
@@ -65,7 +69,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             data = demo_generate_for_region(region_code=region_code, families=families, seed=options["seed"],
-                                            as_of=options["as_of"])
+                                            as_of=options["as_of"], duplicates=options["duplicates"])
         except ValueError as error:
             raise CommandError(str(error)) from error
         generated = time.perf_counter() - started
