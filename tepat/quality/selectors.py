@@ -8,12 +8,15 @@ from typing import Any
 import polars as pl
 from django.db.models import Count, Q, QuerySet
 
+from tepat.accounts.access import actor_in_scope
 from tepat.quality.access import flags_in_scope
 from tepat.quality.models import Flag, MergeJournal
 from tepat.regions.selectors import region_subtree_q
 from tepat.registry import choices as c
+from tepat.registry import masking
 from tepat.registry.access import identity_for
 from tepat.registry.models import Family, Individual
+from tepat.registry.selectors import personal_data_viewed
 
 PEOPLE_SCHEMA = {"id": pl.String, "family_id": pl.String, "nik": pl.String, "name": pl.String,
                  "name_key": pl.String, "birth_date": pl.Date, "sex": pl.Int16, "village": pl.String,
@@ -67,10 +70,19 @@ def flag_counts(*, actor: Any) -> dict[str, int]:
 def _person(actor: Any, individual: Individual | None) -> dict | None:
     if individual is None:
         return None
-    return {"id": str(individual.pk), "name": individual.name, "nik": identity_for(actor, individual.nik),
-            "birth_date": individual.birth_date.isoformat(), "sex": individual.sex,
-            "external_id": individual.external_id, "village": individual.family.region_id,
-            "kk_number": identity_for(actor, individual.family.kk_number), "family_id": str(individual.family_id)}
+    village = individual.family.region_id
+    if not actor_in_scope(actor, village):
+        # The other side of a cross-village pair lies outside the reader's regions: shown as a masked
+        # role would see it, name reduced to initials (ADR 0008, issue 8 item 11).
+        policy = masking.MASKED
+        name = " ".join(f"{part[0]}." for part in individual.name.split() if part)
+    else:
+        policy, name = masking.policy_for(actor), individual.name
+    return {"id": str(individual.pk), "name": name, "nik": masking.identity(policy, individual.nik),
+            "birth_date": masking.birth(policy, individual.birth_date.isoformat()), "sex": individual.sex,
+            "external_id": individual.external_id if policy.identity else "", "village": village,
+            "kk_number": masking.identity(policy, individual.family.kk_number),
+            "family_id": str(individual.family_id)}
 
 
 def flag_detail(*, actor: Any, flag: Flag) -> dict:
@@ -90,6 +102,8 @@ def flag_detail(*, actor: Any, flag: Flag) -> dict:
         records = [{"family_id": str(flag.family_id), "kk_number": identity_for(actor, flag.family.kk_number),
                     "village": flag.family.region_id, "external_id": flag.family.external_id}]
     merges = list(MergeJournal.objects.filter(flag=flag).values("kept_id", "dropped_id", "conflicts", "created_at"))
+    personal_data_viewed(actor=actor, kind="quality_flag", count=len(records), region_code=flag.region_code,
+                         target=flag)
     return {"flag": flag, "records": records, "evidence": flag.evidence, "merges": merges}
 
 

@@ -1,4 +1,4 @@
-"""Scoped fetches of registry rows, and how identity numbers are shown to an actor."""
+"""Scoped fetches of registry rows. How personal data is shown is `tepat.registry.masking` (ADR 0008)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 
-from tepat.accounts.access import actor_can, ensure_capability, scope_q
+from tepat.accounts.access import ensure_capability, scope_q
 from tepat.accounts.roles import Capability
 from tepat.core.exceptions import ObjectNotFound
-from tepat.registry.identity import mask_identity
+from tepat.registry import masking
 from tepat.registry.models import Family, Individual
 
 
@@ -40,11 +40,9 @@ def access_individual(*, actor: Any, individual_id: Any) -> Individual:
 
 
 def identity_for(actor: Any, value: str) -> str:
-    """NIK/KK as this actor may see it: whole for roles that need it, else first 6 and last 4 digits."""
-    if actor_can(actor, Capability.PERSONAL_DATA_FULL):
-        return value
-    return mask_identity(value)
+    """NIK/KK as this actor may see it (the masking module decides)."""
+    return masking.identity(actor, value)
 
 
 def may_see_sensitive(actor: Any) -> bool:
-    return actor_can(actor, Capability.SENSITIVE_DATA_VIEW)
+    return masking.may_see_sensitive(actor)

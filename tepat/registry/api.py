@@ -27,7 +27,13 @@ from tepat.registry.schemas import (
     MemberPatchIn,
     PresenceIn,
 )
-from tepat.registry.selectors import dashboard_counts, family_detail, family_heads, family_search
+from tepat.registry.selectors import (
+    dashboard_counts,
+    family_detail,
+    family_heads,
+    family_search,
+    personal_data_viewed,
+)
 from tepat.registry.services import (
     family_create,
     family_remove,
@@ -43,7 +49,8 @@ ERRORS = dict.fromkeys((401, 403, 404, 409, 422), ErrorOut)
 
 
 class FamilyPagination(PageNumberPagination):
-    """Page numbers; each page's heads of family come in one query for the page, not one per row."""
+    """Page numbers; each page's heads of family come in one query for the page, not one per row. Each
+    page served is one `personal_data.view` event."""
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         page = super().paginate_queryset(queryset, pagination, request, **params)
@@ -52,6 +59,9 @@ class FamilyPagination(PageNumberPagination):
         for family in families:
             family.head = heads.get(family.pk)
         page["items"] = families
+        personal_data_viewed(actor=request.auth, kind="family_list", count=len(families),
+                             region_code=request.GET.get("region", ""),
+                             extra={"page": pagination.page, "api": True})
         return page
 
 

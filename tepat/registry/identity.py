@@ -200,13 +200,6 @@ def nik_consistency(nik: IdentityResult, *, birth_date: date | None, sex: int | 
     return warnings
 
 
-def mask_identity(value: str) -> str:
-    """First 6 and last 4 digits visible: 360401******0001."""
-    if len(value) <= 10:
-        return "*" * len(value)
-    return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
-
-
 _SPACES = re.compile(r"\s+")
 
 

@@ -2,8 +2,8 @@
 
 NIK and KK numbers are strings everywhere (a JSON number loses digits past 15 and the leading zeros of
 RT/RW). Coded answers go out as {"code", "label"}; the label is in the request's language.
-How an identity number or a sensitive field is shown is decided by `identity_for` and
-`may_see_sensitive`; the resolvers here only apply that decision.
+How an identity number, a birth date or a sensitive field is shown is decided by `tepat.registry.masking`
+(ADR 0008); the resolvers here only apply that decision.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
 
 from tepat.registry import choices as c
-from tepat.registry.access import identity_for, may_see_sensitive
+from tepat.registry import masking
 from tepat.registry.validation import (
     FAMILY_CODED_FIELDS,
     INDIVIDUAL_CODED_FIELDS,
     SENSITIVE_FIELDS,
 )
 
-IDENTITY_FIELDS = ("nik", "kk_number")
 _WELFARE_CATEGORIES = {**dict(c.WelfareCategory.choices), **dict(c.ResourceCategory.choices)}
 
 
@@ -40,23 +39,8 @@ def code_label(labels: Any, value: Any) -> dict | None:
 
 
 def redact_event_data(data: Any, actor: Any) -> Any:
-    """Event data as this actor may see it: NIK/KK masked as in the registry, sensitive fields dropped."""
-    show_sensitive = may_see_sensitive(actor)
-
-    def walk(value: Any, field: str) -> Any:
-        if isinstance(value, dict):
-            return {
-                key: walk(item, field if key in ("before", "after") else key)
-                for key, item in value.items()
-                if show_sensitive or key not in SENSITIVE_FIELDS
-            }
-        if isinstance(value, list):
-            return [walk(item, field) for item in value]
-        if field in IDENTITY_FIELDS and isinstance(value, str):
-            return identity_for(actor, value)
-        return value
-
-    return walk(data, "")
+    """Event data as this actor may see it (the masking module decides)."""
+    return masking.redact(actor, data)
 
 
 # ---- shared pieces ------------------------------------------------------------------------------
@@ -196,7 +180,8 @@ class PresenceIn(_Input):
 
 
 class FamilyListQuery(Schema):
-    q: str = Field("", description="NIK/KK (exact or prefix) or a name (typo-tolerant)")
+    q: str = Field("", description="NIK/KK (exact or prefix; roles that see masked numbers: the whole "
+                                    "16 digits only) or a name (typo-tolerant)")
     region: str = Field("", description="Region code: this region and everything under it")
     status: str = Field("active", description="active, removed, or all")
 
@@ -217,7 +202,7 @@ class FamilyListItem(Schema):
 
     @staticmethod
     def resolve_kk_number(obj, context) -> str:
-        return identity_for(_actor(context), obj.kk_number)
+        return masking.identity(_actor(context), obj.kk_number)
 
     @staticmethod
     def resolve_head_name(obj) -> str | None:
@@ -268,7 +253,7 @@ class FamilyOut(Schema):
 
     @staticmethod
     def resolve_kk_number(obj, context) -> str:
-        return identity_for(_actor(context), obj.kk_number)
+        return masking.identity(_actor(context), obj.kk_number)
 
     @staticmethod
     def resolve_status(obj) -> dict | None:
@@ -278,6 +263,10 @@ class FamilyOut(Schema):
     def resolve_status_reason(obj) -> dict | None:
         return code_label(c.FamilyRemovalReason, obj.status_reason)
 
+    @staticmethod
+    def resolve_validation_warnings(obj, context) -> list[dict]:
+        return [masking.issue(_actor(context), issue) for issue in obj.validation_warnings or []]
+
     @field_validator(*FAMILY_CODED_FIELDS, mode="before")
     @classmethod
     def _coded(cls, value: Any, info: ValidationInfo) -> Any:
@@ -285,7 +274,8 @@ class FamilyOut(Schema):
 
 
 class MemberOut(Schema):
-    """A family member. Health, disability and pregnancy are null unless `sensitive_visible`."""
+    """A family member. Health, disability and pregnancy are null unless `sensitive_visible`; the birth
+    date is null for roles that see masked numbers (they get `birth_year`)."""
 
     id: UUID
     family_id: UUID
@@ -293,7 +283,8 @@ class MemberOut(Schema):
     name: str
     sex: CodeLabel
     birth_place: str
-    birth_date: dt.date
+    birth_date: dt.date | None
+    birth_year: int | None
     relation: CodeLabel
     marital_status: CodeLabel | None
     education: CodeLabel | None
@@ -320,7 +311,20 @@ class MemberOut(Schema):
 
     @staticmethod
     def resolve_nik(obj, context) -> str:
-        return identity_for(_actor(context), obj.nik)
+        return masking.identity(_actor(context), obj.nik)
+
+    @staticmethod
+    def resolve_birth_date(obj, context) -> dt.date | None:
+        shown = masking.birth(_actor(context), obj.birth_date)
+        return shown if isinstance(shown, dt.date) else None
+
+    @staticmethod
+    def resolve_birth_year(obj) -> int | None:
+        return masking.birth_year(obj.birth_date)
+
+    @staticmethod
+    def resolve_validation_warnings(obj, context) -> list[dict]:
+        return [masking.issue(_actor(context), issue) for issue in obj.validation_warnings or []]
 
     @staticmethod
     def resolve_presence(obj) -> dict | None:
@@ -328,7 +332,7 @@ class MemberOut(Schema):
 
     @staticmethod
     def resolve_sensitive_visible(obj, context) -> bool:
-        return may_see_sensitive(_actor(context))
+        return masking.may_see_sensitive(_actor(context))
 
     @field_validator(*INDIVIDUAL_CODED_FIELDS, mode="before")
     @classmethod
@@ -351,7 +355,7 @@ class KKHistoryOut(Schema):
 
     @staticmethod
     def resolve_kk_number(obj, context) -> str:
-        return identity_for(_actor(context), obj.kk_number)
+        return masking.identity(_actor(context), obj.kk_number)
 
 
 class ProgramOut(Schema):

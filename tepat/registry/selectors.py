@@ -11,11 +11,16 @@ from django.db.models import Count, Q, QuerySet
 
 from tepat.accounts.access import actor_region_codes, ensure_permission
 from tepat.accounts.roles import Capability
+from tepat.audit.actions import AuditAction
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_record
+from tepat.core.exceptions import ValidationFailed
+from tepat.core.messages import Issue
 from tepat.regions.selectors import region_subtree_q
 from tepat.registry import choices as c
+from tepat.registry import masking
 from tepat.registry.access import families_in_scope, individuals_in_scope, may_see_sensitive
+from tepat.registry.identity import name_key
 from tepat.registry.models import Family, Individual
 from tepat.registry.search import name_match_ids
 
@@ -32,6 +37,9 @@ class FamilySearch:
 def family_search(*, actor: Any, query: str = "", region_code: str = "", status: str = "active") -> FamilySearch:
     """Families visible to the actor, filtered by NIK/KK (exact or prefix), name (typo-tolerant) and region.
 
+    Roles that see masked numbers may search only by a whole NIK/KK (16 digits): a prefix search would
+    let them guess the hidden digits (ADR 0008); anything shorter is refused (422, field `q`). Every
+    search is recorded with a keyed hash of what was searched, never the text.
     Name results come best match first; other results by region, RW, RT and KK number.
     """
     families = families_in_scope(actor)
@@ -52,11 +60,19 @@ def family_search(*, actor: Any, query: str = "", region_code: str = "", status:
         digits = re.sub(r"\D", "", query)
         if len(digits) == 16:
             condition = Q(kk_number=digits) | Q(pk__in=individuals.filter(nik=digits).values("family_id"))
+        elif masking.policy_for(actor).masked:
+            raise ValidationFailed([Issue(
+                "whole_number_only", "q",
+                f"cari dengan NIK/No. KK lengkap 16 digit (ditemukan {len(digits)} digit); "
+                "pencarian sebagian nomor tidak tersedia untuk peran Anda",
+                f"search by the whole 16-digit NIK/KK number (found {len(digits)} digits); "
+                "searching by part of a number is not available to your role",
+            )])
         else:
             condition = Q(kk_number__startswith=digits) | Q(
                 pk__in=individuals.filter(nik__startswith=digits).values("family_id")
             )
-        _log_lookup(actor, "identity", region_code)
+        _log_lookup(actor, "identity", region_code, digits, exact=len(digits) == 16)
         return FamilySearch(families.filter(condition), "identity", query)
     ids = name_match_ids(individuals, query)
     rank = {member_id: position for position, member_id in enumerate(ids)}
@@ -64,16 +80,31 @@ def family_search(*, actor: Any, query: str = "", region_code: str = "", status:
     for member_id, family_id in individuals.filter(pk__in=ids).values_list("pk", "family_id"):
         order[family_id] = min(order.get(family_id, len(ids)), rank[member_id])
     ranked = sorted(families.filter(pk__in=order.keys()), key=lambda f: order[f.pk])
-    _log_lookup(actor, "name", region_code)
+    _log_lookup(actor, "name", region_code, name_key(query))
     return FamilySearch(ranked, "name", query)
 
 
-def _log_lookup(actor: Any, kind: str, region_code: str) -> None:
-    """A search by identity number or name is a lookup of personal data: logged, without the query text."""
+def _log_lookup(actor: Any, kind: str, region_code: str, normalised: str, *, exact: bool = False) -> None:
+    """A search by identity number or name is a lookup of personal data: logged with a keyed hash of what
+    was searched (the digits, or the name key), never the text itself."""
+    data: dict[str, Any] = {"kind": kind, "query_hash": masking.search_digest(kind, normalised)}
+    if kind == "identity":
+        data["exact"] = exact
     with transaction.atomic():
-        audit_record(actor=actor, action="personal_data.search",
+        audit_record(actor=actor, action=AuditAction.PERSONAL_DATA_SEARCH,
+                     region_code=region_code or _common_region(actor_region_codes(actor)), data=data)
+
+
+def personal_data_viewed(*, actor: Any, kind: str, count: int, region_code: str = "", target: Any = None,
+                         extra: dict[str, Any] | None = None) -> None:
+    """One `personal_data.view` event for one page or list of personal data (not one per row): what kind
+    of list, how many records it showed, in which region. Every page, API read and PDF showing people
+    calls this (or `family_detail`)."""
+    data = {"kind": kind, "count": count, **(extra or {})}
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditAction.PERSONAL_DATA_VIEW, target=target,
                      region_code=region_code or _common_region(actor_region_codes(actor)),
-                     data={"kind": kind})
+                     data=masking.audit_payload(data))
 
 
 def _common_region(codes: tuple[str, ...]) -> str:

@@ -17,6 +17,7 @@ from tepat.core.exceptions import BusinessRuleViolation, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
 from tepat.registry import choices as c
+from tepat.registry import masking
 from tepat.registry.identity import name_key
 from tepat.registry.models import Family, Individual, KKNumberHistory, ProgramParticipation
 from tepat.registry.validation import (
@@ -115,7 +116,7 @@ def family_create(*, actor: Any, region_code: str, data: dict[str, Any],
     KKNumberHistory.objects.create(family=family, kk_number=family.kk_number, valid_from=timezone.localdate(),
                                    reason="created")
     audit_record(actor=actor, action="family.create", target=family, region_code=region_code,
-                 data={"after": _snapshot(family, FAMILY_FIELDS)})
+                 data=masking.audit_payload({"after": _snapshot(family, FAMILY_FIELDS)}))
     for member in members or []:
         individual_add(actor=actor, family=family, data=member)
     return family
@@ -148,7 +149,7 @@ def family_update(*, actor: Any, family: Family, data: dict[str, Any], reason: s
     _full_clean(family)
     family.save()
     audit_record(actor=actor, action="family.update", target=family, region_code=family.region_id,
-                 data={"changes": diff, "reason": reason})
+                 data=masking.audit_payload({"changes": diff, "reason": reason}))
     return family
 
 
@@ -170,7 +171,7 @@ def family_remove(*, actor: Any, family: Family, reason: str, note: str = "",
     family.save(update_fields=["status", "status_reason", "status_note", "status_date", "updated_at"])
     after = _snapshot(family, ("status", "status_reason", "status_note", "status_date"))
     audit_record(actor=actor, action="family.remove", target=family, region_code=family.region_id,
-                 data={"changes": changed_fields(before, after)})
+                 data=masking.audit_payload({"changes": changed_fields(before, after)}))
     return family
 
 
@@ -189,7 +190,7 @@ def individual_add(*, actor: Any, family: Family, data: dict[str, Any]) -> Indiv
     _full_clean(individual)
     individual.save()
     audit_record(actor=actor, action="individual.add", target=individual, region_code=family.region_id,
-                 data={"family": str(family.pk), "after": _snapshot(individual, INDIVIDUAL_FIELDS)})
+                 data=masking.audit_payload({"family": str(family.pk), "after": _snapshot(individual, INDIVIDUAL_FIELDS)}))
     return individual
 
 
@@ -217,7 +218,7 @@ def individual_update(*, actor: Any, individual: Individual, data: dict[str, Any
     _full_clean(individual)
     individual.save()
     audit_record(actor=actor, action="individual.update", target=individual, region_code=region_code,
-                 data={"family": str(individual.family_id), "changes": diff, "reason": reason})
+                 data=masking.audit_payload({"family": str(individual.family_id), "changes": diff, "reason": reason}))
     return individual
 
 
@@ -250,7 +251,7 @@ def individual_set_presence(*, actor: Any, individual: Individual, presence: int
         return individual
     individual.save(update_fields=[*fields, "updated_at"])
     audit_record(actor=actor, action="individual.presence", target=individual, region_code=region_code,
-                 data={"family": str(individual.family_id), "changes": diff})
+                 data=masking.audit_payload({"family": str(individual.family_id), "changes": diff}))
     return individual
 
 

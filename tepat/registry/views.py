@@ -34,7 +34,13 @@ from tepat.registry.forms import (
     PresenceForm,
     apply_service_errors,
 )
-from tepat.registry.selectors import family_detail, family_heads, family_search
+from tepat.registry.selectors import (
+    FamilySearch,
+    family_detail,
+    family_heads,
+    family_search,
+    personal_data_viewed,
+)
 from tepat.registry.services import (
     family_create,
     family_remove,
@@ -104,10 +110,20 @@ def _write(
 @require_GET
 def family_list(request: HttpRequest) -> HttpResponse:
     form = FamilyFilterForm(request.GET, actor=request.user)
-    search = family_search(actor=request.user, **form.search_args())
+    args = form.search_args()
+    status = 200
+    try:
+        search = family_search(actor=request.user, **args)
+    except ValidationFailed as exc:  # a masked role typed part of a number
+        apply_service_errors(form, exc)
+        search, status = FamilySearch([], "identity", args["query"]), 422
     page = Paginator(search.families, PAGE_SIZE).get_page(request.GET.get("page"))
     families = list(page.object_list)
     heads = family_heads(families)
+    if status == 200:
+        personal_data_viewed(actor=request.user, kind="family_list", count=len(families),
+                             region_code=args["region_code"],
+                             extra={"page": page.number, "search": search.kind})
     context = {
         "form": form,
         "search": search,
@@ -115,7 +131,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
         "rows": [(family, heads.get(family.pk)) for family in families],
     }
     template = "registry/_family_results.html" if _is_partial(request) else "registry/family_list.html"
-    response = render(request, template, context)
+    response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
 

@@ -27,7 +27,6 @@ from tepat.updates.access import (
     access_period,
     access_proposal,
 )
-from tepat.updates.pdf import minutes_pdf
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_capability
 from tepat.updates.selectors.diff import period_diff
 from tepat.updates.selectors.proposals import (
@@ -43,8 +42,12 @@ from tepat.updates.selectors.proposals import (
 from tepat.updates.selectors.sessions import (
     batch_list,
     deliberation_list,
+    deliberation_view,
     freeze_list,
     period_list,
+)
+from tepat.updates.selectors.sessions import (
+    deliberation_minutes as minutes_selector,
 )
 from tepat.updates.services.bulk import (
     deliberation_decide_bulk,
@@ -291,7 +294,8 @@ def create_deliberation(request: HttpRequest, payload: s.DeliberationIn):
 
 @router.get("/deliberations/{deliberation_id}", response={200: s.DeliberationDetailOut, **ERRORS})
 def get_deliberation(request: HttpRequest, deliberation_id: UUID):
-    return access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
+    deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
+    return deliberation_view(actor=request.auth, deliberation=deliberation)
 
 
 @router.post("/deliberations/{deliberation_id}/attendees", response={201: s.AttendeeOut, **ERRORS})
@@ -340,7 +344,8 @@ def finalise_deliberation(request: HttpRequest, deliberation_id: UUID, payload: 
             summary="The berita acara as PDF")
 def deliberation_minutes(request: HttpRequest, deliberation_id: UUID):
     deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
-    response = HttpResponse(minutes_pdf(deliberation), content_type="application/pdf")
+    response = HttpResponse(minutes_selector(actor=request.auth, deliberation=deliberation),
+                            content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="berita-acara-{deliberation.held_on:%Y%m%d}.pdf"'
     return response
 

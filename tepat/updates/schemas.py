@@ -74,7 +74,7 @@ class VerificationOut(Schema):
     verifier: str = Field(..., alias="verifier.username")
     household_found: bool
     outcome: str
-    fact_results: list[dict]
+    fact_results: list[dict] = Field(..., alias="visible_results")  # masked by the selector (ADR 0008)
     notes: str
     latitude: float | None
     longitude: float | None

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tepat.audit.services import audit_record
 from tepat.core.exceptions import InvalidTransition
+from tepat.registry import masking
 from tepat.updates.models import (
     Deliberation,
     DeterminationPeriod,
@@ -133,5 +134,7 @@ def transition(
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             occurred_at=now, reason=reason, data=data or {},
         )
-    audit_record(actor=actor, action=f"{prefix}.{name}", target=row, region_code=region_code, data=event_data)
+    # Corrections and payload pieces name NIKs and health answers: masked before they enter the trail.
+    audit_record(actor=actor, action=f"{prefix}.{name}", target=row, region_code=region_code,
+                 data=masking.audit_payload(event_data))
     return row

@@ -75,7 +75,7 @@ def test_identity_numbers_are_masked_and_sensitive_answers_left_out(auditor, din
     dumped = json.dumps(body)
     assert head.nik not in dumped and family.kk_number not in dumped
     created = next(e for e in body["items"] if e["action"] == "family.create")
-    assert created["data"]["after"]["kk_number"] == f"{family.kk_number[:6]}******{family.kk_number[-4:]}"
+    assert created["data"]["after"]["kk_number"] == f"{family.kk_number[:6]}**********"
     update = next(e for e in body["items"] if e["action"] == "individual.update")
     assert "chronic_illness" not in update["data"]["changes"]
     assert update["data"]["changes"]["occupation"] == {"before": "", "after": "Buruh"}

@@ -1,8 +1,8 @@
 """Presentation helpers for registry pages: identity numbers as the viewer may see them, choice labels,
 validation messages in the active language, and audit events in readable form.
 
-Whether a number is masked or a health field hidden is decided by `tepat.registry.access`; these
-tags only apply its answer to what is shown.
+Whether a number is masked, a date reduced to its year or a health field hidden is decided by
+`tepat.registry.masking` (ADR 0008); these tags only apply its answer to what is shown.
 """
 
 from __future__ import annotations
@@ -13,26 +13,25 @@ from typing import Any
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tepat.audit.actions import action_label as _action_label
 from tepat.core.formatting import date_text
 from tepat.core.messages import Issue
 from tepat.registry import choices as c
-from tepat.registry.access import identity_for, may_see_sensitive
+from tepat.registry import masking
 from tepat.registry.forms import HOUSING_FIELDS, HOUSING_LABELS, SENSITIVE_LABELS
 from tepat.registry.models import Family, Individual
 from tepat.registry.validation import (
     DIFFICULTY_FIELDS,
     FAMILY_CODED_FIELDS,
     INDIVIDUAL_CODED_FIELDS,
-    SENSITIVE_FIELDS,
 )
 
 register = template.Library()
 
-IDENTITY_KEYS = frozenset({"nik", "kk_number"})
-HIDDEN = "•••"
+HIDDEN = masking.HIDDEN
 
 _ENUMS: dict[str, Any] = {
     **FAMILY_CODED_FIELDS,
@@ -52,14 +51,30 @@ def _actor(context: template.Context) -> Any:
 
 @register.simple_tag(takes_context=True)
 def identity(context: template.Context, value: str | None) -> str:
-    """A NIK or KK number, whole or masked (first 6 and last 4 digits) as the viewer may see it."""
-    return identity_for(_actor(context), value or "")
+    """A NIK or KK number, whole or masked (region digits only) as the viewer may see it."""
+    return masking.identity(_actor(context), value or "")
+
+
+@register.simple_tag(takes_context=True)
+def birth(context: template.Context, value: Any) -> str:
+    """A birth date as the viewer may see it: the date, or the year only for masked roles."""
+    shown = masking.birth(_actor(context), value)
+    if shown in (None, ""):
+        return "—"
+    return date_format(shown, "j M Y") if hasattr(shown, "year") else str(shown)
 
 
 @register.filter
 def issue_text(data: dict) -> str:
-    """A stored validation warning in the active language."""
+    """A stored validation warning in the active language (unmasked: use `issue_for` on pages)."""
     return Issue.from_dict(data).text
+
+
+@register.simple_tag(takes_context=True)
+def issue_for(context: template.Context, data: dict) -> str:
+    """A stored validation warning in the active language, as the viewer may see it (masked readers
+    get no dates or numbers from it)."""
+    return Issue.from_dict(masking.issue(_actor(context), data)).text
 
 
 @register.filter
@@ -111,13 +126,12 @@ def _field_label(model: Any, name: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _format(actor: Any, name: str, value: Any, *, sensitive: bool) -> str:
+def _format(actor: Any, name: str, value: Any) -> str:
     if value is None or value == "" or value == {} or value == []:
         return "—"
-    if name in SENSITIVE_FIELDS and not sensitive:
-        return HIDDEN
-    if name in IDENTITY_KEYS:
-        return identity_for(actor, str(value))
+    shown = masking.value(actor, name, value)
+    if shown != value or name in masking.IDENTITY_FIELDS:
+        return str(shown)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     enum = _ENUMS.get(name)
@@ -136,7 +150,7 @@ def _format(actor: Any, name: str, value: Any, *, sensitive: bool) -> str:
 def event_changes(actor: Any, event: Any) -> list[dict[str, str]]:
     """[{"field", "before", "after"}] for an event's recorded changes (or the values it created)."""
     model = Individual if event.target_type == "registry.individual" else Family
-    sensitive = may_see_sensitive(actor)
+    policy = masking.policy_for(actor)
     data = event.data or {}
     rows = []
     if isinstance(data.get("changes"), dict):
@@ -144,15 +158,15 @@ def event_changes(actor: Any, event: Any) -> list[dict[str, str]]:
             change = change if isinstance(change, dict) else {"after": change}
             rows.append({
                 "field": _field_label(model, name),
-                "before": _format(actor, name, change.get("before"), sensitive=sensitive),
-                "after": _format(actor, name, change.get("after"), sensitive=sensitive),
+                "before": _format(policy, name, change.get("before")),
+                "after": _format(policy, name, change.get("after")),
             })
     elif isinstance(data.get("after"), dict):
         for name, value in sorted(data["after"].items(), key=lambda item: _field_order(model, item[0])):
             if value in (None, "", {}, [], False):
                 continue
             rows.append({"field": _field_label(model, name), "before": "", "created": True,
-                         "after": _format(actor, name, value, sensitive=sensitive)})
+                         "after": _format(policy, name, value)})
     return rows
 
 
@@ -187,28 +201,11 @@ def trail_rows(context: template.Context, detail: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _redact(actor: Any, value: Any, key: str, sensitive: bool) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: _redact(actor, v, key if k in ("before", "after") else k, sensitive)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_redact(actor, v, key, sensitive) for v in value]
-    if value is None or value == "":
-        return value
-    if key in SENSITIVE_FIELDS and not sensitive:
-        return HIDDEN
-    if key in IDENTITY_KEYS and isinstance(value, str):
-        return identity_for(actor, value)
-    return value
-
-
 @register.simple_tag(takes_context=True)
 def event_data_json(context: template.Context, event: Any) -> str:
-    """An audit event's data as indented JSON, with NIK/KK and health fields shown as the viewer may."""
-    actor = _actor(context)
-    data = _redact(actor, event.data or {}, "", may_see_sensitive(actor))
+    """An audit event's data as indented JSON, with NIK/KK, birth dates and health fields shown as the
+    viewer may."""
+    data = masking.redact(_actor(context), event.data or {})
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder)
 
 

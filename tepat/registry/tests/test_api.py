@@ -303,10 +303,10 @@ def test_village_head_sees_masked_numbers_and_no_sensitive_fields(village_head, 
           {"chronic_illness": 2, "difficulty_walking": 3})
 
     body = client_for(village_head).get(f"{API}/families/{family.pk}").json()
-    assert body["family"]["kk_number"] == f"{family.kk_number[:6]}******{family.kk_number[-4:]}"
+    assert body["family"]["kk_number"] == f"{family.kk_number[:6]}**********"
     assert body["kk_history"][0]["kk_number"] == body["family"]["kk_number"]
     member = next(m for m in body["members"] if m["id"] == str(head.pk))
-    assert member["nik"] == f"360405******{head.nik[-4:]}"
+    assert member["nik"] == "360405**********"
     assert member["chronic_illness"] is None and member["difficulty_walking"] is None
     assert member["pregnant"] is None
     assert member["sensitive_visible"] is False and body["sensitive_visible"] is False
@@ -333,7 +333,8 @@ def test_village_operator_sees_full_numbers_and_sensitive_fields(village_operato
     assert member["sensitive_visible"] is True
     history = client.get(f"{API}/families/{family.pk}/history").json()
     update = next(e for e in history if e["action"] == "individual.update")
-    assert update["data"]["changes"]["chronic_illness"] == {"before": None, "after": 2}
+    # The trail records that the answer changed, never the answer (ADR 0008).
+    assert update["data"]["changes"]["chronic_illness"] == {"before": None, "after": "•••"}
 
 
 @pytest.mark.django_db

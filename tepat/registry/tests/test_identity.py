@@ -8,7 +8,6 @@ from django.utils import translation
 from tepat.registry.identity import (
     century_year,
     clean_identity_text,
-    mask_identity,
     name_key,
     nik_consistency,
     normalise_name,
@@ -313,13 +312,7 @@ def test_kk_structural_errors(raw, code):
     assert code in _codes(validate_kk(raw))
 
 
-# --- masking and names ---------------------------------------------------------------------------------
-
-
-def test_mask_identity_keeps_region_and_serial_only():
-    assert mask_identity(NIK) == "360405******0001"
-    assert mask_identity("1234567890") == "**********"
-    assert mask_identity("") == ""
+# --- names (masking: test_masking.py) ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("raw", "clean"), [

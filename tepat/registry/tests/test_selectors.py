@@ -17,6 +17,7 @@ from tepat.core.exceptions import ObjectNotFound, PermissionDeniedError
 from tepat.regions.models import Region
 from tepat.registry import choices as c
 from tepat.registry.access import access_family, access_individual, identity_for, may_see_sensitive
+from tepat.registry.masking import search_digest
 from tepat.registry.models import Family, Individual
 from tepat.registry.selectors import dashboard_counts, family_detail, family_heads, family_search
 from tepat.registry.services import family_create, family_remove, individual_set_presence
@@ -92,7 +93,8 @@ def test_identity_search_is_logged_without_the_number(family, dinsos_operator):
 
     [event] = _events_after(seq)
     assert (event.action, event.actor_id, event.region_code, event.data) == (
-        "personal_data.search", dinsos_operator.pk, VILLAGE, {"kind": "identity"})
+        "personal_data.search", dinsos_operator.pk, VILLAGE,
+        {"kind": "identity", "exact": True, "query_hash": search_digest("identity", nik)})
     stored = " ".join(str(v) for v in AuditEvent.objects.filter(seq=event.seq).values().get().values())
     assert nik not in stored and nik[:8] not in stored
 
@@ -132,7 +134,8 @@ def test_name_search_is_logged_without_the_name(family, dinsos_operator):
 
     [event] = _events_after(seq)
     # Without a region filter the event carries the actor's region, so district auditors see it.
-    assert (event.action, event.data, event.region_code) == ("personal_data.search", {"kind": "name"}, "36.04")
+    assert (event.action, event.data, event.region_code) == (
+        "personal_data.search", {"kind": "name", "query_hash": search_digest("name", "budi santosa")}, "36.04")
     stored = " ".join(str(v) for v in AuditEvent.objects.filter(seq=event.seq).values().get().values()).lower()
     assert "budi" not in stored and "santos" not in stored
 
@@ -293,9 +296,9 @@ def test_identity_numbers_are_masked_for_roles_without_full_access(village_opera
     nik = "3604050501800001"
 
     assert identity_for(village_operator, nik) == nik
-    assert identity_for(village_head, nik) == "360405******0001"
-    assert identity_for(auditor, nik) == "360405******0001"
-    assert identity_for(None, nik) == "360405******0001"
+    assert identity_for(village_head, nik) == "360405**********"
+    assert identity_for(auditor, nik) == "360405**********"
+    assert identity_for(None, nik) == "360405**********"
     assert may_see_sensitive(village_operator) and not may_see_sensitive(village_head)
 
 

@@ -76,7 +76,7 @@ def test_family_create_writes_family_history_members_and_events(dinsos_operator)
     created = events[0]
     assert (created.actor_id, created.target_type, created.target_id, created.region_code) == (
         dinsos_operator.pk, "registry.family", str(family.pk), VILLAGE)
-    assert created.data["after"]["kk_number"] == kk
+    assert created.data["after"]["kk_number"] == kk[:6] + "*" * 10  # masked at the write side
     assert created.data["after"]["rw"] == "002"
     assert events[1].data["family"] == str(family.pk)
     assert events[1].data["after"]["name"] == "Budi Santoso"
@@ -222,7 +222,7 @@ def test_a_new_kk_number_is_recorded_in_the_history(family, dinsos_operator):
         (old_kk, today, today, "created"),
         (new_kk, today, None, "pecah KK"),
     ]
-    assert _last_event().data["changes"] == {"kk_number": {"before": old_kk, "after": new_kk}}
+    assert _last_event().data["changes"] == {"kk_number": {"before": old_kk[:6] + "*" * 10, "after": new_kk[:6] + "*" * 10}}
 
 
 def test_a_new_kk_with_an_old_prefix_stores_the_warning(family, dinsos_operator):
@@ -387,7 +387,7 @@ def test_individual_add_records_the_member(family, village_operator):
     assert (event.action, event.target_type, event.target_id, event.region_code) == (
         "individual.add", "registry.individual", str(child.pk), VILLAGE)
     assert event.data["family"] == str(family.pk)
-    assert event.data["after"]["nik"] == child.nik
+    assert event.data["after"]["nik"] == child.nik[:6] + "*" * 10
     assert event.data["after"]["birth_date"] == "2012-04-09"
 
 

@@ -271,7 +271,7 @@ def test_changed_values_update_the_registry_with_an_audit_of_the_fields(messy_cs
     assert event.region_code == VILLAGE and event.actor_label == "system"
     assert event.target_id == str(job.pk)
     (change,) = event.data["individuals_updated"].values()
-    assert change["nik"] == HEAD1
+    assert change["nik"] == HEAD1[:6] + "*" * 10  # masked at the write side
     assert change["changes"]["name"] == {"before": "Budi Santoso", "after": "Budi Santosa"}
     assert change["changes"]["occupation"] == {"before": "", "after": "NELAYAN"}
     (family_change,) = event.data["families_updated"].values()
@@ -512,10 +512,12 @@ def test_batch_events_name_every_created_family_and_member(messy_csv):
     job, _ = run(messy_csv)
     events = AuditEvent.objects.filter(action="registry.import_batch", target_id=str(job.pk))
     created = " ".join(e.data.get("families_created", "") for e in events)
+    # Named by internal id with the member count; no KK number or NIK in clear (ADR 0008).
     for family in Family.objects.all():
-        assert f"{family.pk} {family.kk_number}" in created
+        assert f"{family.pk} {family.members.count()}" in created
+        assert family.kk_number not in created
     for nik in Individual.objects.values_list("nik", flat=True):
-        assert nik in created
+        assert nik not in created
     assert {e.region_code for e in events} == set(Family.objects.values_list("region_id", flat=True))
     summary_event = AuditEvent.objects.get(action="registry.import", target_id=str(job.pk))
     assert summary_event.data["individuals_created"] == Individual.objects.count()

@@ -482,7 +482,7 @@ def make_family_in_village(actor, name: str) -> Family:
 # Masking and sensitive data --------------------------------------------------------------------------------
 
 def masked(value: str) -> str:
-    return f"{value[:6]}******{value[-4:]}"
+    return f"{value[:6]}**********"
 
 
 def test_village_head_sees_masked_numbers(village_head, family):

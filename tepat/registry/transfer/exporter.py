@@ -79,8 +79,8 @@ def _region_names(region_code: str) -> pl.DataFrame:
 
 
 def _mask(expr: pl.Expr) -> pl.Expr:
-    """identity.mask_identity over a column: first 6 and last 4 digits."""
-    return pl.concat_str([expr.str.slice(0, 6), pl.lit("******"), expr.str.slice(-4, 4)])
+    """masking.mask_identity over a column: the region digits only (ADR 0008)."""
+    return pl.concat_str([expr.str.slice(0, 6), pl.lit("*" * 10)])
 
 
 def _value_expr(field: str, preset: Preset, *, masked: bool) -> pl.Expr:

@@ -34,6 +34,7 @@ from tepat.core.exceptions import ApplicationError, ObjectNotFound, ValidationFa
 from tepat.core.messages import Issue
 from tepat.core.uploads import ensure_upload_size
 from tepat.regions.models import Region
+from tepat.registry import masking
 from tepat.registry.models_transfer import ImportJob
 from tepat.registry.transfer.bulk import Bulk
 from tepat.registry.transfer.jobs import import_job_heartbeat, import_job_transition, import_jobs_reap_stale
@@ -303,7 +304,8 @@ def _run(actor: Any, job: ImportJob, started: float) -> ImportJob:
             audit_started = time.perf_counter()
             if outcome.events:
                 audit_record_many(actor=actor, events=[
-                    PendingEvent("registry.import_batch", "registry.importjob", str(job.pk), region, payload)
+                    PendingEvent("registry.import_batch", "registry.importjob", str(job.pk), region,
+                                 masking.audit_payload(payload))
                     for region, payload in outcome.events
                 ])
             seconds["audit"] += time.perf_counter() - audit_started

@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from tepat.registry import choices as c
-from tepat.registry.identity import mask_identity
+from tepat.registry.masking import mask_identity
 from tepat.registry.transfer.bulk import Bulk
 from tepat.registry.transfer.normalise import ERROR, ISSUE_SCHEMA, WARNING
 from tepat.registry.transfer.reader import ROW
@@ -320,10 +320,12 @@ def _audit_events(ctx: BatchContext, batch_no: int, new_fam: pl.DataFrame, chang
 
     Changed records are listed by id with each changed field before and after. Created records, the
     bulk of a first import, are listed compactly as text, one entry per family separated by "; ":
-    `families_created` "<family id> <KK> <NIK> <NIK> …" (the family and its members),
-    `individuals_created` "<family id> <NIK> …" (members added to an existing family),
+    `families_created` "<family id> <member count>" (the family and how many members it got),
+    `individuals_created` "<family id> <member count>" (members added to an existing family),
     `programs_added` "<family id> <program> …". A million-row import so writes ~50 MB of trail
-    instead of several times that, and the writer escapes far fewer quotes."""
+    instead of several times that, and the writer escapes far fewer quotes. No KK number or NIK enters
+    the event in clear (ADR 0008): records are named by internal id, changed identity numbers and health
+    answers are masked by `masking.audit_payload` in the importer."""
     data: dict[str, dict[str, Any]] = {}
 
     def village(code: str) -> dict[str, Any]:
@@ -337,13 +339,13 @@ def _audit_events(ctx: BatchContext, batch_no: int, new_fam: pl.DataFrame, chang
             village(code)[key] = text
 
     members = new_ind.group_by("family_id", maintain_order=True).agg(
-        pl.col("region_id").first(), pl.col("nik").str.join(" ").alias("niks"))
-    created = new_fam.select("family_id", "region_id", "kk_number").join(
+        pl.col("region_id").first(), pl.len().cast(pl.String).alias("member_count"))
+    created = new_fam.select("family_id", "region_id").join(
         members.drop("region_id"), on="family_id", how="left")
     listed(created, "families_created", pl.concat_str(
-        [dashed(pl.col("family_id")), pl.col("kk_number"), pl.col("niks").fill_null("")], separator=" ").str.strip_chars())
+        [dashed(pl.col("family_id")), pl.col("member_count").fill_null("0")], separator=" "))
     listed(members.join(new_fam.select("family_id"), on="family_id", how="anti"), "individuals_created",
-           pl.concat_str([dashed(pl.col("family_id")), pl.col("niks")], separator=" "))
+           pl.concat_str([dashed(pl.col("family_id")), pl.col("member_count")], separator=" "))
     grouped = programs.group_by("family_id", maintain_order=True).agg(
         pl.col("region_id").first(), pl.col("program").str.join(" "))
     listed(grouped, "programs_added", pl.concat_str([dashed(pl.col("family_id")), pl.col("program")], separator=" "))

@@ -18,6 +18,7 @@ from tepat.core.exceptions import BusinessRuleViolation
 from tepat.regions.selectors import is_within
 from tepat.registry.access import identity_for, may_see_sensitive
 from tepat.registry.models import Family, Individual
+from tepat.registry.selectors import personal_data_viewed
 from tepat.registry.validation import SENSITIVE_FIELDS
 from tepat.updates.models import DeterminationPeriod, DeterminedFamily, Proposal
 from tepat.updates.selectors.display import IDENTITY_FIELDS, display_value
@@ -211,6 +212,8 @@ def period_diff(*, actor: Any, older: DeterminationPeriod, newer: DeterminationP
         entries.append(DiffEntry(family_id, identity_for(actor, kk), region_code, change, fields))
     _attach_causes(entries, older, newer)
     entries.sort(key=lambda e: (e.region_code, e.change, e.kk_number))
+    personal_data_viewed(actor=actor, kind="period_diff", count=len(entries), region_code=older.region_id,
+                         extra={"older": str(older.pk), "newer": str(newer.pk)})
     return PeriodDiff(older, newer, entries)
 
 

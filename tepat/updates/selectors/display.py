@@ -1,5 +1,5 @@
-"""How stored values are shown to an actor: codes as labels, NIK/KK masked unless the role sees them whole,
-health and disability fields hidden from roles without access to sensitive data."""
+"""How stored values are shown to an actor: codes as labels; what is masked (NIK/KK, birth dates, health
+and disability answers) is decided by `tepat.registry.masking` (ADR 0008), never here."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from tepat.core.formatting import date_text
 from tepat.registry import choices as c
-from tepat.registry.access import identity_for, may_see_sensitive
-from tepat.registry.validation import FAMILY_CODED_FIELDS, INDIVIDUAL_CODED_FIELDS, SENSITIVE_FIELDS
+from tepat.registry import masking
+from tepat.registry.validation import FAMILY_CODED_FIELDS, INDIVIDUAL_CODED_FIELDS
 from tepat.updates.kinds import EmergencyEvent, MemberRemovalReason
 
 CODED: dict[str, Any] = {
@@ -20,21 +20,20 @@ CODED: dict[str, Any] = {
     "program": c.Program,
     "event": EmergencyEvent,
 }
-IDENTITY_FIELDS = frozenset({"nik", "kk_number"})
-HIDDEN = "•••"
+HIDDEN = masking.HIDDEN
 
 
 def display_value(actor: Any, field: str, value: Any, *, sensitive_ok: bool | None = None) -> str:
-    """One value as the actor may read it."""
+    """One value as the actor (or a `masking.Policy`) may read it. `field` may be a dotted path.
+    `sensitive_ok` is kept for callers; the masking policy decides."""
     if value in (None, ""):
         return "—"
-    if field in SENSITIVE_FIELDS:
-        if sensitive_ok is None:
-            sensitive_ok = may_see_sensitive(actor)
-        if not sensitive_ok:
-            return HIDDEN
-    if field in IDENTITY_FIELDS:
-        return identity_for(actor, str(value))
+    field = field.rsplit(".", 1)[-1]
+    shown = masking.value(actor, field, value)
+    if shown != value or field in masking.IDENTITY_FIELDS:
+        return str(shown)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {masking.value(actor, k, v)}" for k, v in value.items()) or "—"
     if field == "pregnant":
         return _("Yes") if value else _("No")
     if field == "status":

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tepat.audit.services import audit_record
+from tepat.registry import masking
 from tepat.registry.access import may_see_sensitive
+from tepat.registry.selectors import personal_data_viewed
 from tepat.updates import conf, kinds
 from tepat.updates.access import deliberations_in_scope, proposals_in_scope
 from tepat.updates.models import Deliberation, Document, Proposal, ProposalTransition
@@ -207,15 +209,28 @@ def proposal_detail(*, actor: Any, proposal: Proposal) -> ProposalDetail:
     actions = proposal_actions(actor, proposal)
     facilitators = list(village_facilitators(proposal.region_id).order_by("username")) if "assign" in actions else []
     now = timezone.now()
+    verifications = list(proposal.verifications.select_related("verifier").prefetch_related("photos"))
+    policy = masking.policy_for(actor)
+    for visit in verifications:
+        # What the API returns (structured, masked) and what the page prints (labels, masked).
+        visit.visible_results = masking.redact(policy, visit.fact_results or [])
+        visit.shown_results = [
+            {**entry, "proposed": display_value(policy, str(entry.get("path", "")), entry.get("proposed")),
+             "value": display_value(policy, str(entry.get("path", "")), entry.get("value"))}
+            for entry in visit.fact_results or []
+        ]
+    changes = change_rows(actor, proposal)
+    personal_data_viewed(actor=actor, kind="proposal_detail", count=1, region_code=proposal.region_id,
+                         target=proposal, extra={"reference": proposal.reference})
     return ProposalDetail(
         proposal=proposal,
-        changes=change_rows(actor, proposal),
+        changes=changes,
         facts=fact_rows(actor, proposal),
         stages=_stages(transitions, proposal),
         history=history,
         actions=actions,
         facilitators=facilitators,
-        verifications=list(proposal.verifications.select_related("verifier").prefetch_related("photos")),
+        verifications=verifications,
         deliberation_items=list(proposal.deliberation_items.select_related("deliberation", "decided_by")),
         reviews=list(proposal.reviews.select_related("reviewer")),
         documents=documents,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from tepat.registry.selectors import personal_data_viewed
 from tepat.updates.access import batches_in_scope, deliberations_in_scope, freezes_in_scope, periods_in_scope
 from tepat.updates.models import Deliberation, DeterminationPeriod, FreezePeriod, Proposal, SubmissionBatch
 from tepat.updates.permissions import UpdatesCapability as U
@@ -49,8 +50,28 @@ def deliberation_detail(*, actor: Any, deliberation: Deliberation) -> Deliberati
         actions += [name for name in allowed if name in ("finalise", "sign")]
     if deliberation.status in (Deliberation.Status.FINALISED, Deliberation.Status.SIGNED):
         actions.append("minutes")
+    _viewed(actor, deliberation, "deliberation_detail", len(items) + len(candidates))
     return DeliberationDetail(deliberation, items, attendees, candidates, actions,
                               list(deliberation.documents.order_by("created_at")))
+
+
+def _viewed(actor: Any, deliberation: Deliberation, kind: str, count: int) -> None:
+    personal_data_viewed(actor=actor, kind=kind, count=count, region_code=deliberation.region_id,
+                         target=deliberation)
+
+
+def deliberation_view(*, actor: Any, deliberation: Deliberation) -> Deliberation:
+    """The session as the API returns it (its agenda names the people concerned): the view is logged."""
+    _viewed(actor, deliberation, "deliberation_detail", deliberation.items.count())
+    return deliberation
+
+
+def deliberation_minutes(*, actor: Any, deliberation: Deliberation) -> bytes:
+    """The berita acara PDF (names of the people on the agenda): each download is logged."""
+    from tepat.updates.pdf import minutes_pdf
+
+    _viewed(actor, deliberation, "deliberation_minutes", deliberation.items.count())
+    return minutes_pdf(deliberation)
 
 
 def batch_list(*, actor: Any) -> QuerySet[SubmissionBatch]:

@@ -16,6 +16,7 @@ from tepat.audit.services import audit_record
 from tepat.core.exceptions import BusinessRuleViolation, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
+from tepat.registry import masking
 from tepat.registry.models import Family, Individual
 from tepat.updates import kinds
 from tepat.updates.models import Proposal, ProposalTransition
@@ -103,8 +104,8 @@ def proposal_create(
     ProposalTransition.objects.create(proposal=proposal, name="create", from_status="", to_status=S.DRAFT,
                                       actor=actor, occurred_at=now)
     audit_record(actor=actor, action="proposal.create", target=proposal, region_code=region_code,
-                 data={"reference": proposal.reference, "kind": kind, "source": source,
-                       "source_reference": proposal.source_reference, "payload": clean})
+                 data=masking.audit_payload({"reference": proposal.reference, "kind": kind, "source": source,
+                                             "source_reference": proposal.source_reference, "payload": clean}))
     if submit:
         proposal = proposal_submit(actor=actor, proposal=proposal)
     return proposal

@@ -14,9 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tepat.core.exceptions import ApplicationError, ValidationFailed
 from tepat.updates import forms as f
 from tepat.updates.access import access_deliberation, access_deliberation_item, access_proposal
-from tepat.updates.pdf import minutes_pdf
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_capability, updates_can
-from tepat.updates.selectors.sessions import deliberation_detail, deliberation_list
+from tepat.updates.selectors.sessions import deliberation_detail, deliberation_list, deliberation_minutes
 from tepat.updates.services.bulk import deliberation_decide_bulk
 from tepat.updates.services.deliberations import (
     deliberation_agenda_add,
@@ -154,6 +153,7 @@ def deliberation_cancel_view(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_GET
 def minutes_pdf_view(request: HttpRequest, pk: Any) -> HttpResponse:
     deliberation = access_deliberation(actor=request.user, deliberation_id=pk)
-    response = HttpResponse(minutes_pdf(deliberation), content_type="application/pdf")
+    response = HttpResponse(deliberation_minutes(actor=request.user, deliberation=deliberation),
+                            content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="berita-acara-{deliberation.held_on:%Y%m%d}.pdf"'
     return response

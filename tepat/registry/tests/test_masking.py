@@ -1,0 +1,105 @@
+"""The masking policy (ADR 0008): a masked role cannot rebuild a NIK or KK from anything it can fetch,
+searches only by whole numbers, and every search and list page is recorded without the query in clear."""
+
+import itertools
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from conftest import VILLAGE, client_for
+from tepat.audit.models import AuditEvent
+from tepat.registry import masking
+from tepat.registry.models import Individual
+
+API = "/api/v1/registry"
+pytestmark = pytest.mark.django_db
+
+
+def test_mask_keeps_the_region_digits_only():
+    assert masking.mask_identity("3604051403850001") == "360405**********"
+    assert masking.mask_identity("1234567890") == "**********"
+    assert masking.mask_identity("") == ""
+
+
+def test_audit_payload_masks_dotted_paths_and_drops_sensitive_answers():
+    data = {"corrections": {"members.0.nik": "3604051403850001", "members.0.chronic_illness": 3},
+            "note": "ktp 3604051403850001", "after": {"birth_date": "1985-03-14"}}
+    safe = masking.audit_payload(data)
+    assert safe["corrections"] == {"members.0.nik": "360405**********", "members.0.chronic_illness": "•••"}
+    assert safe["note"] == "ktp 360405**********"
+    assert masking.redact(masking.MASKED, safe)["after"]["birth_date"] == 1985
+    assert "members.0.chronic_illness" not in masking.redact(masking.MASKED, safe)["corrections"]
+
+
+def test_fact_results_are_masked_by_their_path():
+    results = [{"path": "members.0.nik", "proposed": "3604051403850001", "value": "3604051403850002"},
+               {"path": "members.0.chronic_illness", "proposed": 1, "value": 3}]
+    shown = masking.redact(masking.MASKED, results)
+    assert shown[0]["proposed"] == shown[0]["value"] == "360405**********"
+    assert shown[1]["proposed"] == shown[1]["value"] == "•••"
+
+
+def _rebuild_candidates(body: str, real: set[str]) -> set[str]:
+    """Everything an attacker could read: 16-digit runs, masked numbers with birth dates and sexes."""
+    return set(re.findall(r"(?<!\d)\d{16}(?!\d)", body)) & real
+
+
+@pytest.mark.parametrize("role", ["village_head", "province_viewer", "auditor"])
+def test_a_masked_role_cannot_rebuild_any_nik_from_what_it_can_fetch(role, request, family, village_operator):
+    actor = request.getfixturevalue(role)
+    head = family.members.get(relation=1)
+    client_for(village_operator).patch(f"{API}/members/{head.pk}", data=json.dumps({"chronic_illness": 2}),
+                                       content_type="application/json")
+    client = client_for(actor)
+    responses = [client.get(url) for url in (
+        f"{API}/families", f"{API}/families/{family.pk}", f"{API}/families/{family.pk}/history",
+        reverse("registry:family_detail", args=[family.pk]), reverse("registry:family_list"), "/api/v1/audit/events",
+    )]
+    assert [r.status_code for r in responses][:5] == [200] * 5
+    bodies = [r.content.decode() for r in responses]
+    real = set(Individual.objects.values_list("nik", flat=True)) | {family.kk_number}
+    everything = "\n".join(bodies)
+    assert not _rebuild_candidates(everything, real)
+    detail = json.loads(bodies[1]) if bodies[1].startswith("{") else None
+    if detail is not None:
+        for member in detail["members"]:
+            assert member["birth_date"] is None and member["birth_year"]
+            assert member["nik"].endswith("*" * 10)
+            # The hidden digits cover the date and the serial: every date of the year and every serial fit.
+            year = member["birth_year"] % 100
+            fits = [f"{member['nik'][:6]}{d:02d}{m:02d}{year:02d}{s:04d}"
+                    for d, m, s in itertools.product(range(1, 72), range(1, 13), range(1, 3))]
+            assert len(set(fits)) > 1000
+        assert "chronic_illness" not in json.dumps(detail["members"]).replace('"chronic_illness": null', "")
+
+
+def test_a_masked_role_may_not_search_by_part_of_a_number(village_head, family):
+    head = family.members.get(relation=1)
+    seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    response = client_for(village_head).get(f"{API}/families", {"q": head.nik[:10]})
+    assert response.status_code == 422 and "16" in response.content.decode()
+    assert not AuditEvent.objects.filter(seq__gt=seq, action="personal_data.search").exists()
+    page = client_for(village_head).get(reverse("registry:family_list"), {"q": head.nik[:10]})
+    assert page.status_code == 422 and head.nik not in page.content.decode()
+
+
+def test_a_whole_number_search_is_recorded_hashed(village_head, family):
+    head = family.members.get(relation=1)
+    response = client_for(village_head).get(f"{API}/families", {"q": head.nik})
+    assert response.status_code == 200 and response.json()["count"] == 1
+    event = AuditEvent.objects.filter(action="personal_data.search").latest("seq")
+    assert event.actor_id == village_head.pk
+    assert event.data == {"kind": "identity", "exact": True, "query_hash": masking.search_digest("identity", head.nik)}
+    assert head.nik not in json.dumps(event.data)
+
+
+def test_each_list_page_is_one_view_event(village_head, family):
+    client_for(village_head).get(reverse("registry:family_list"))
+    event = AuditEvent.objects.filter(action="personal_data.view").latest("seq")
+    assert (event.actor_id, event.data["kind"], event.data["count"], event.data["page"]) == (
+        village_head.pk, "family_list", 1, 1)
+    client_for(village_head).get(f"{API}/families", {"region": VILLAGE})
+    event = AuditEvent.objects.filter(action="personal_data.view").latest("seq")
+    assert (event.data["kind"], event.region_code) == ("family_list", VILLAGE)
