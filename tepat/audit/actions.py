@@ -37,6 +37,9 @@ class AuditAction(StrEnum):
     PROGRAM_PARTICIPATION_ADD = "program_participation.add"
     REGISTRY_IMPORT_BATCH = "registry.import_batch"
     REGISTRY_IMPORT = "registry.import"
+    REGISTRY_IMPORT_START = "registry.import_start"
+    REGISTRY_IMPORT_FINISH = "registry.import_finish"
+    REGISTRY_IMPORT_FAIL = "registry.import_fail"
     REGISTRY_EXPORT = "registry.export"
     REGISTRY_DEMO_DATA = "registry.demo_data"
     UPLOAD_PURGE = "upload.purge"
@@ -46,6 +49,7 @@ class AuditAction(StrEnum):
     PERSONAL_DATA_EXPORT = "personal_data.export"
     # Data quality
     QUALITY_RUN_CREATE = "quality.run_create"
+    QUALITY_RUN_START = "quality.run_start"
     QUALITY_RUN_FINISH = "quality.run_finish"
     QUALITY_RUN_FAIL = "quality.run_fail"
     QUALITY_FLAGS_RAISE = "quality.flags_raise"

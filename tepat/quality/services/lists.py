@@ -9,7 +9,6 @@ from typing import Any
 
 import polars as pl
 from django.db import transaction
-from django.utils import timezone
 
 from tepat.audit.services import audit_record
 from tepat.core.exceptions import ValidationFailed
@@ -20,7 +19,7 @@ from tepat.quality.matching.lists import LIST_FIELDS, list_matches
 from tepat.quality.models import ExternalList, Flag, ListMatch, MatchRun
 from tepat.quality.selectors import registry_people
 from tepat.quality.services.flags import FlagDraft, fingerprint, flags_raise
-from tepat.quality.services.runs import _finish, _progress, run_create
+from tepat.quality.services.runs import _finish, _start, run_create
 
 FLAG_OF_LIST = {ExternalList.Kind.DEATHS: Flag.Kind.DIED}
 
@@ -63,7 +62,7 @@ def external_list_match(*, actor: Any, region_code: str, name: str, kind: str, u
     started = time.perf_counter()
     run = run_create(actor=actor, kind=MatchRun.Kind.EXTERNAL_LIST, region_code=region_code, source=name,
                      options={"mapping": mapping, "list_kind": kind})
-    _progress(run, status=MatchRun.Status.RUNNING, started_at=timezone.now(), total=rows.height)
+    _start(run, actor=actor, total=rows.height)
     people = registry_people(region_code)
     found = list_matches(rows.drop("raw"), people)
     raw = dict(zip(rows["row_number"], rows["raw"], strict=True))
