@@ -13,7 +13,7 @@ from tepat.accounts.access import actor_region_codes, ensure_permission
 from tepat.accounts.roles import Capability
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_record
-from tepat.regions.selectors import region_subtree_q
+from tepat.regions.selectors import common_region, region_subtree_q
 from tepat.registry import choices as c
 from tepat.registry.access import families_in_scope, individuals_in_scope, may_see_sensitive
 from tepat.registry.models import Family, Individual
@@ -72,21 +72,8 @@ def _log_lookup(actor: Any, kind: str, region_code: str) -> None:
     """A search by identity number or name is a lookup of personal data: logged, without the query text."""
     with transaction.atomic():
         audit_record(actor=actor, action="personal_data.search",
-                     region_code=region_code or _common_region(actor_region_codes(actor)),
+                     region_code=region_code or common_region(actor_region_codes(actor)),
                      data={"kind": kind})
-
-
-def _common_region(codes: tuple[str, ...]) -> str:
-    """The deepest region containing all the given ones ("36.04.05.2001", "36.04.07.2003" → "36.04")."""
-    if not codes:
-        return ""
-    parts = [code.split(".") for code in codes]
-    common: list[str] = []
-    for segment in zip(*parts, strict=False):
-        if len(set(segment)) != 1:
-            break
-        common.append(segment[0])
-    return ".".join(common)
 
 
 def family_heads(families: list[Family]) -> dict[Any, Individual]:

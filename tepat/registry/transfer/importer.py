@@ -33,6 +33,7 @@ from tepat.core.actors import is_system
 from tepat.core.exceptions import ObjectNotFound, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
+from tepat.regions.selectors import common_region
 from tepat.registry.models_transfer import ImportJob
 from tepat.registry.transfer.bulk import Bulk
 from tepat.registry.transfer.normalise import ERROR, WARNING, today
@@ -175,19 +176,6 @@ def _source(job: ImportJob) -> bytes | Path:
         raise ValidationFailed([Issue("file_changed", "file", "berkas berubah sejak impor dimulai; mulai impor baru",
                                       "the file changed since the import started; start a new import")])
     return source
-
-
-def _common_region(codes: list[str]) -> str:
-    """The deepest region containing all `codes` ('' when they span provinces)."""
-    if not codes:
-        return ""
-    parts = [code.split(".") for code in codes]
-    common: list[str] = []
-    for level in zip(*parts, strict=False):
-        if len(set(level)) != 1:
-            break
-        common.append(level[0])
-    return ".".join(common)
 
 
 def _merge(counts: dict[str, int], extra: dict[str, int]) -> dict[str, int]:
@@ -364,7 +352,7 @@ def _finish(actor: Any, job: ImportJob, prepared: Prepared, started: float, seco
         job.finished_at = timezone.now()
         job.save(update_fields=["counts", "report_path", "status", "finished_at", "updated_at"])
         if not job.dry_run and any(counts.get(key) for key in CHANGE_KEYS):
-            region = job.region_code or _common_region(prepared.families.get_column("region_id").unique().to_list())
+            region = job.region_code or common_region(prepared.families.get_column("region_id").unique().to_list())
             audit_record_many(actor=actor, events=[PendingEvent(
                 "registry.import", "registry.importjob", str(job.pk), region,
                 {"file": job.file_name, "sha256": job.file_sha256, "preset": job.preset,
