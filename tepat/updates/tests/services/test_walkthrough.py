@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from conftest import make_nik
+from conftest import assert_audited, assert_moved, make_nik
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_verify
 from tepat.registry import choices as c
@@ -56,6 +56,8 @@ def walk_to_determination(actors, proposal, period, corrections=None):
     proposal.refresh_from_db()
     assert proposal.status == S.APPLIED
     assert proposal.applied_period == period
+    assert_audited("determination_period.determine", actor=actors.dinsos_supervisor, target=period, to="determined")
+    assert_moved(proposal, "apply", actor=actors.dinsos_supervisor, from_status=S.APPROVED, to_status=S.APPLIED)
     assert audit_verify().ok
     return proposal
 
