@@ -47,9 +47,13 @@ def walk_to_determination(actors, proposal, period, corrections=None):
     proposal = proposal_approve(actor=actors.dinsos_operator, proposal=proposal)
     if proposal.kind in (Proposal.Kind.REMOVE_MEMBER, Proposal.Kind.REMOVE_FAMILY):
         assert proposal.status == S.AWAITING_SUPERVISOR
+        assert_moved(proposal, "forward_to_supervisor", actor=actors.dinsos_operator, from_status=S.ACCEPTED)
         assert registry_state() == before
         proposal = proposal_approve(actor=actors.dinsos_supervisor, proposal=proposal)
     assert proposal.status == S.APPROVED
+    removal = proposal.kind in (Proposal.Kind.REMOVE_MEMBER, Proposal.Kind.REMOVE_FAMILY)
+    assert_moved(proposal, "approve", actor=actors.dinsos_supervisor if removal else actors.dinsos_operator,
+                 to_status=S.APPROVED)
     assert registry_state() == before
     period = period_determine(actor=actors.dinsos_supervisor, period=period, decree_number="SK-07/2025",
                               decree_date=date(2025, 7, 31))
