@@ -189,6 +189,64 @@ def unassigned_operator(make_user):
     return make_user("dinsos_operator", [], "tanpa_wilayah")
 
 
+def assert_audited(action: str, *, actor, target=None, target_type: str = "", target_id: str = "",
+                   region_code: str | None = None, after: int = 0, **data):
+    """The audit event a write must leave: `action` by `actor` on `target` (a model instance, or
+    `target_type` + `target_id`), recorded after event number `after`, whose data holds `data`.
+    Returns the newest such event; fails naming what was recorded instead."""
+    from tepat.audit.actions import AuditAction
+    from tepat.audit.models import AuditEvent
+    from tepat.core.actors import is_system
+
+    AuditAction(action)  # a typo in the test is an error, not a pass
+    events = AuditEvent.objects.filter(action=str(action), seq__gt=after)
+    if target is not None:
+        target_type, target_id = target._meta.label_lower, str(target.pk)
+    if target_type:
+        events = events.filter(target_type=target_type, target_id=str(target_id))
+    if is_system(actor):
+        events = events.filter(actor_id__isnull=True, actor_label=actor.get_username())
+    else:
+        events = events.filter(actor_id=actor.pk)
+    if region_code is not None:
+        events = events.filter(region_code=region_code)
+    matching = [e for e in events.order_by("-seq") if all(e.data.get(k) == v for k, v in data.items())]
+    if not matching:
+        recorded = list(AuditEvent.objects.filter(seq__gt=after).order_by("-seq")
+                        .values_list("action", "actor_label", "target_type", "target_id")[:10])
+        raise AssertionError(f"no audit event {action} by {actor} on {target_type}:{target_id} {data or ''}; "
+                             f"recorded: {recorded}")
+    return matching[0]
+
+
+def audit_seq() -> int:
+    """The number of the last audit event (pass to `assert_audited(after=...)`)."""
+    from tepat.audit.models import AuditEvent
+
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    return last or 0
+
+
+def assert_moved(proposal, name: str, *, actor, from_status: str | None = None, to_status: str | None = None):
+    """A proposal's history row for transition `name`, by `actor`, and its audit event."""
+    from tepat.updates.models import ProposalTransition
+
+    rows = ProposalTransition.objects.filter(proposal_id=proposal.pk, name=name)
+    if getattr(actor, "is_authenticated", False):
+        rows = rows.filter(actor_id=actor.pk)
+    else:
+        rows = rows.filter(actor__isnull=True)
+    if from_status is not None:
+        rows = rows.filter(from_status=from_status)
+    if to_status is not None:
+        rows = rows.filter(to_status=to_status)
+    row = rows.order_by("-occurred_at").first()
+    assert row is not None, (f"no history row '{name}' by {actor} on proposal {proposal.pk}; has: "
+                             f"{list(ProposalTransition.objects.filter(proposal_id=proposal.pk).values_list('name', flat=True))}")
+    assert_audited(f"proposal.{name}", actor=actor, target=proposal, to=row.to_status)
+    return row
+
+
 def client_for(user) -> Client:
     client = Client()
     if user is not None:

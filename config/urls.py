@@ -7,7 +7,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("akun/", include("tepat.accounts.urls")),
     path("registri/", include("tepat.registry.urls")),
-    path("audit/", include("tepat.audit.urls")),
+    path("audit/", include("tepat.trail.urls")),
     path("pemutakhiran/", include("tepat.updates.urls")),
     path("kualitas/", include("tepat.quality.urls")),
     path("", include("tepat.web.urls")),

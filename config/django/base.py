@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "tepat.regions",
     "tepat.accounts",
     "tepat.registry",
+    "tepat.trail",
     "tepat.quality",
     "tepat.updates",
     "tepat.web",

@@ -39,6 +39,8 @@ class AuditAction(StrEnum):
     PROGRAM_PARTICIPATION_ADD = "program_participation.add"
     REGISTRY_IMPORT_BATCH = "registry.import_batch"
     REGISTRY_IMPORT = "registry.import"
+    REGISTRY_IMPORT_START = "registry.import_start"
+    REGISTRY_IMPORT_FINISH = "registry.import_finish"
     REGISTRY_IMPORT_FAIL = "registry.import_fail"
     REGISTRY_EXPORT = "registry.export"
     REGISTRY_DEMO_DATA = "registry.demo_data"
@@ -49,6 +51,7 @@ class AuditAction(StrEnum):
     PERSONAL_DATA_EXPORT = "personal_data.export"
     # Data quality
     QUALITY_RUN_CREATE = "quality.run_create"
+    QUALITY_RUN_START = "quality.run_start"
     QUALITY_RUN_FINISH = "quality.run_finish"
     QUALITY_RUN_FAIL = "quality.run_fail"
     QUALITY_FLAGS_RAISE = "quality.flags_raise"
@@ -99,6 +102,10 @@ class AuditAction(StrEnum):
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
 ACTION_LABELS: dict[AuditAction, str] = {
+    AuditAction.REGISTRY_IMPORT_START: _("Import started"),
+    AuditAction.REGISTRY_IMPORT_FINISH: _("Import finished"),
+    AuditAction.REGISTRY_IMPORT_FAIL: _("Import failed"),
+    AuditAction.QUALITY_RUN_START: _("Data-quality run started"),
     AuditAction.AUDIT_CHECKPOINT: _("Audit trail checkpoint"),
     AuditAction.AUTH_LOGIN: _("Signed in"),
     AuditAction.AUTH_LOGIN_FAILED: _("Sign-in failed"),

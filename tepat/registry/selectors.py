@@ -16,7 +16,7 @@ from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_record
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
-from tepat.regions.selectors import region_subtree_q
+from tepat.regions.selectors import common_region, region_subtree_q
 from tepat.registry import choices as c
 from tepat.registry import masking
 from tepat.registry.access import families_in_scope, individuals_in_scope, may_see_sensitive
@@ -92,7 +92,7 @@ def _log_lookup(actor: Any, kind: str, region_code: str, normalised: str, *, exa
         data["exact"] = exact
     with transaction.atomic():
         audit_record(actor=actor, action=AuditAction.PERSONAL_DATA_SEARCH,
-                     region_code=region_code or _common_region(actor_region_codes(actor)), data=data)
+                     region_code=region_code or common_region(actor_region_codes(actor)), data=data)
 
 
 def personal_data_viewed(*, actor: Any, kind: str, count: int, region_code: str = "", target: Any = None,
@@ -103,21 +103,8 @@ def personal_data_viewed(*, actor: Any, kind: str, count: int, region_code: str 
     data = {"kind": kind, "count": count, **(extra or {})}
     with transaction.atomic():
         audit_record(actor=actor, action=AuditAction.PERSONAL_DATA_VIEW, target=target,
-                     region_code=region_code or _common_region(actor_region_codes(actor)),
+                     region_code=region_code or common_region(actor_region_codes(actor)),
                      data=masking.audit_payload(data))
-
-
-def _common_region(codes: tuple[str, ...]) -> str:
-    """The deepest region containing all the given ones ("36.04.05.2001", "36.04.07.2003" → "36.04")."""
-    if not codes:
-        return ""
-    parts = [code.split(".") for code in codes]
-    common: list[str] = []
-    for segment in zip(*parts, strict=False):
-        if len(set(segment)) != 1:
-            break
-        common.append(segment[0])
-    return ".".join(common)
 
 
 def family_heads(families: list[Family]) -> dict[Any, Individual]:

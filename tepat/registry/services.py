@@ -4,6 +4,7 @@ an audit event with before/after of the changed fields, all in one transaction."
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,6 +14,7 @@ from django.utils import timezone, translation
 from tepat.accounts.access import ensure_permission
 from tepat.accounts.roles import Capability
 from tepat.audit.services import audit_record, changed_fields
+from tepat.audit.transitions import transition
 from tepat.core.exceptions import BusinessRuleViolation, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
@@ -20,6 +22,7 @@ from tepat.registry import choices as c
 from tepat.registry import masking
 from tepat.registry.identity import name_key
 from tepat.registry.models import Family, Individual, KKNumberHistory, ProgramParticipation
+from tepat.registry.transitions import FAMILY_TRANSITIONS
 from tepat.registry.validation import (
     FAMILY_FIELDS,
     INDIVIDUAL_FIELDS,
@@ -163,16 +166,12 @@ def family_remove(*, actor: Any, family: Family, reason: str, note: str = "",
     if reason not in c.FamilyRemovalReason.values:
         raise ValidationFailed([Issue("reason", "reason", "alasan penghapusan wajib dipilih",
                                       "a removal reason is required")])
-    before = _snapshot(family, ("status", "status_reason", "status_note", "status_date"))
-    family.status = c.FamilyStatus.REMOVED
-    family.status_reason = reason
-    family.status_note = note.strip()
-    family.status_date = on_date or timezone.localdate()
-    family.save(update_fields=["status", "status_reason", "status_note", "status_date", "updated_at"])
-    after = _snapshot(family, ("status", "status_reason", "status_note", "status_date"))
-    audit_record(actor=actor, action="family.remove", target=family, region_code=family.region_id,
-                 data=masking.audit_payload({"changes": changed_fields(before, after)}))
-    return family
+    fields = ("status", "status_reason", "status_note", "status_date")
+    before = _snapshot(family, fields)
+    updates = {"status_reason": reason, "status_note": note.strip(), "status_date": on_date or timezone.localdate()}
+    after = _snapshot(SimpleNamespace(status=FAMILY_TRANSITIONS["remove"].target, **updates), fields)
+    return transition(family, "remove", actor=actor, region_code=family.region_id, locked=True, updates=updates,
+                      data=masking.audit_payload({"changes": changed_fields(before, after)}))
 
 
 @transaction.atomic

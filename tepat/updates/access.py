@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from tepat.accounts.access import actor_can, actor_region_codes, scope_q
 from tepat.accounts.roles import Capability
 from tepat.core.exceptions import ObjectNotFound
+from tepat.regions.selectors import ancestor_codes
 from tepat.updates.models import (
     Deliberation,
     DeliberationItem,
@@ -33,8 +34,7 @@ def overlapping_q(actor: Any, field: str = "region__code") -> Q:
     a village operator sees the regency's periods; the regency sees its villages' rows)."""
     condition = scope_q(actor, field)
     for code in actor_region_codes(actor):
-        parts = code.split(".")
-        ancestors = [".".join(parts[: i + 1]) for i in range(len(parts) - 1)]
+        ancestors = ancestor_codes(code, include_self=False)
         if ancestors:
             condition |= Q(**{f"{field}__in": ancestors})
     return condition

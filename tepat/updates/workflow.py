@@ -1,20 +1,24 @@
-"""One transitions table per workflow, and the one function that moves a row along it.
+"""The update workflow's transitions tables: proposal, deliberation, determination period, submission batch.
 
-`transition()` locks the row (`select_for_update`), refuses a change its table does not allow, saves
-the new status with the given field updates, and records the audit event, in the caller's transaction.
+The mechanism (`transition()`, `ensure_allowed`, `allowed_transitions`, `lock`) is the generic one in
+`tepat.audit.transitions` (ADR 0014); this module registers the four tables with it and adds what the
+proposal keeps beside its status: the stage's start time and one `ProposalTransition` history row per move.
 Nothing else assigns `status` on these models. Capability × scope is checked by the calling service.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from django.db import models
-from django.utils import timezone
-
-from tepat.audit.services import audit_record
-from tepat.core.exceptions import InvalidTransition
+from tepat.audit.transitions import (
+    Moved,
+    Transition,
+    Workflow,
+    allowed_transitions,
+    ensure_allowed,
+    lock,
+    register,
+    transition,
+)
+from tepat.audit.transitions import t as _t
 from tepat.registry import masking
 from tepat.updates.models import (
     Deliberation,
@@ -24,19 +28,13 @@ from tepat.updates.models import (
     SubmissionBatch,
 )
 
+__all__ = [
+    "BATCH_TRANSITIONS", "DELIBERATION_TRANSITIONS", "PERIOD_TRANSITIONS", "PROPOSAL_TRANSITIONS", "TABLES",
+    "Transition", "allowed_transitions", "ensure_allowed", "lock", "transition",
+]
+
 P = Proposal.Status
 D = Deliberation.Status
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    sources: frozenset[str]
-    target: str
-
-
-def _t(sources: set[str], target: str) -> Transition:
-    return Transition(frozenset(sources), target)
-
 
 PROPOSAL_TRANSITIONS: dict[str, Transition] = {
     "submit": _t({P.DRAFT}, P.SUBMITTED),
@@ -68,73 +66,21 @@ BATCH_TRANSITIONS: dict[str, Transition] = {
     "answer": _t({SubmissionBatch.Status.SENT}, SubmissionBatch.Status.ANSWERED),
 }
 
-TABLES: dict[type[models.Model], tuple[str, dict[str, Transition]]] = {
-    Proposal: ("proposal", PROPOSAL_TRANSITIONS),
-    Deliberation: ("deliberation", DELIBERATION_TRANSITIONS),
-    DeterminationPeriod: ("determination_period", PERIOD_TRANSITIONS),
-    SubmissionBatch: ("submission_batch", BATCH_TRANSITIONS),
+
+def _proposal_history(moved: Moved) -> None:
+    """One history row per move of a proposal, in the same transaction as its status and audit event."""
+    actor = moved.actor
+    ProposalTransition.objects.create(
+        proposal=moved.row, name=moved.name, from_status=moved.previous, to_status=moved.row.status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        occurred_at=moved.now, reason=moved.reason, data=dict(moved.data),
+    )
+
+
+TABLES: dict[type, Workflow] = {
+    Proposal: register(Proposal, Workflow("proposal", PROPOSAL_TRANSITIONS, stamp_field="stage_entered_at",
+                                          after=(_proposal_history,), redact=masking.audit_payload)),
+    Deliberation: register(Deliberation, Workflow("deliberation", DELIBERATION_TRANSITIONS, redact=masking.audit_payload)),
+    DeterminationPeriod: register(DeterminationPeriod, Workflow("determination_period", PERIOD_TRANSITIONS)),
+    SubmissionBatch: register(SubmissionBatch, Workflow("submission_batch", BATCH_TRANSITIONS)),
 }
-
-M = TypeVar("M", bound=models.Model)
-
-
-def allowed_transitions(model: type[models.Model], status: str) -> list[str]:
-    """Names of the transitions the table allows from `status` (for showing the next actions)."""
-    _, table = TABLES[model]
-    return [name for name, t in table.items() if status in t.sources]
-
-
-def lock(obj: M) -> M:
-    """The row again, locked until the end of the transaction."""
-    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-
-
-def ensure_allowed(obj: models.Model, name: str) -> None:
-    _, table = TABLES[type(obj)]
-    transition = table[name]
-    current = obj.status  # type: ignore[attr-defined]
-    if current not in transition.sources:
-        label = dict(type(obj).Status.choices).get(current, current)  # type: ignore[attr-defined]
-        raise InvalidTransition(
-            f"Tidak dapat '{name}' pada tahap '{current}' / Cannot '{name}' at stage '{label}'",
-            extra={"current": current, "requested": name, "allowed": allowed_transitions(type(obj), current)},
-        )
-
-
-def transition(
-    obj: M,
-    name: str,
-    *,
-    actor: Any,
-    region_code: str,
-    updates: dict[str, Any] | None = None,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    locked: bool = False,
-) -> M:
-    """Move `obj` along its table: lock, check, save status (+ `updates`), audit. Returns the locked row."""
-    prefix, table = TABLES[type(obj)]
-    row = obj if locked else lock(obj)
-    ensure_allowed(row, name)
-    previous = row.status  # type: ignore[attr-defined]
-    now = timezone.now()
-    row.status = table[name].target  # type: ignore[attr-defined]
-    fields = ["status", "updated_at"]
-    if isinstance(row, Proposal) and row.status != previous:  # a reassignment keeps the stage's age
-        row.stage_entered_at = now
-        fields.append("stage_entered_at")
-    for key, value in (updates or {}).items():
-        setattr(row, key, value)
-        fields.append(key)
-    row.save(update_fields=fields)
-    event_data = {"from": previous, "to": row.status, **({"reason": reason} if reason else {}), **(data or {})}
-    if isinstance(row, Proposal):
-        ProposalTransition.objects.create(
-            proposal=row, name=name, from_status=previous, to_status=row.status,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            occurred_at=now, reason=reason, data=data or {},
-        )
-    # Corrections and payload pieces name NIKs and health answers: masked before they enter the trail.
-    audit_record(actor=actor, action=f"{prefix}.{name}", target=row, region_code=region_code,
-                 data=masking.audit_payload(event_data))
-    return row

@@ -18,10 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from tepat.audit.services import PendingEvent, audit_record, audit_record_many
-from tepat.core.exceptions import InvalidTransition, ValidationFailed
+from tepat.audit.transitions import ensure_allowed, lock, transition
+from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.quality.access import REVIEW, ensure_quality_permission
 from tepat.quality.models import Flag, MergeJournal
+from tepat.quality.transitions import FLAG_TRANSITIONS  # noqa: F401  (registers the table)
 from tepat.registry.models import Individual
 
 MERGE_FIELDS = ("nik", "name", "sex", "birth_place", "birth_date", "relation", "marital_status", "education",
@@ -76,11 +78,13 @@ def flags_raise(*, actor: Any, drafts: Iterable[FlagDraft], run_id: Any = None) 
     return len(new)
 
 
-def _lock_open(*, actor: Any, flag: Flag) -> Flag:
+REVIEWED = ("Tanda ini sudah ditinjau", "This flag has already been reviewed")
+
+
+def _lock_open(*, actor: Any, flag: Flag, name: str = "confirm") -> Flag:
     ensure_quality_permission(actor=actor, capabilities=REVIEW, region_code=flag.region_code)
-    locked = Flag.objects.select_for_update().get(pk=flag.pk)
-    if locked.status != Flag.Status.OPEN:
-        raise InvalidTransition("Tanda ini sudah ditinjau / This flag has already been reviewed")
+    locked = lock(flag)
+    ensure_allowed(locked, name, message=REVIEWED)
     return locked
 
 
@@ -89,15 +93,11 @@ def flag_dismiss(*, actor: Any, flag: Flag, reason: str) -> Flag:
     """Dismiss with a reason: remembered by fingerprint, so the same evidence is not raised again."""
     if not (reason or "").strip():
         raise ValidationFailed([Issue("required", "reason", "alasan wajib diisi", "a reason is required")])
-    flag = _lock_open(actor=actor, flag=flag)
-    flag.status = Flag.Status.DISMISSED
-    flag.dismiss_reason = reason.strip()
-    flag.reviewed_by = actor
-    flag.reviewed_at = timezone.now()
-    flag.save(update_fields=["status", "dismiss_reason", "reviewed_by", "reviewed_at", "updated_at"])
-    audit_record(actor=actor, action="quality.flag_dismiss", target=flag, region_code=flag.region_code,
-                 data={"kind": flag.kind, "reason": flag.dismiss_reason, "fingerprint": flag.fingerprint})
-    return flag
+    flag = _lock_open(actor=actor, flag=flag, name="dismiss")
+    return transition(flag, "dismiss", actor=actor, region_code=flag.region_code, locked=True, message=REVIEWED,
+                      reason=reason.strip(),
+                      updates={"dismiss_reason": reason.strip(), "reviewed_by": actor, "reviewed_at": timezone.now()},
+                      data={"kind": flag.kind, "fingerprint": flag.fingerprint})
 
 
 def flag_lock_for_confirm(*, actor: Any, flag: Flag) -> Flag:
@@ -108,14 +108,10 @@ def flag_lock_for_confirm(*, actor: Any, flag: Flag) -> Flag:
 def flag_mark_confirmed(*, actor: Any, flag: Flag, proposal_reference: str) -> Flag:
     """Record that the flag was confirmed and which proposal carries it. In the caller's transaction."""
     flag = _lock_open(actor=actor, flag=flag)
-    flag.status = Flag.Status.CONFIRMED
-    flag.proposal_reference = proposal_reference
-    flag.reviewed_by = actor
-    flag.reviewed_at = timezone.now()
-    flag.save(update_fields=["status", "proposal_reference", "reviewed_by", "reviewed_at", "updated_at"])
-    audit_record(actor=actor, action="quality.flag_confirm", target=flag, region_code=flag.region_code,
-                 data={"kind": flag.kind, "proposal": proposal_reference})
-    return flag
+    return transition(flag, "confirm", actor=actor, region_code=flag.region_code, locked=True, message=REVIEWED,
+                      updates={"proposal_reference": proposal_reference, "reviewed_by": actor,
+                               "reviewed_at": timezone.now()},
+                      data={"kind": flag.kind, "proposal": proposal_reference})
 
 
 def _value(v: Any) -> Any:

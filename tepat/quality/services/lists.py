@@ -13,7 +13,6 @@ import polars as pl
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 
 from tepat.audit.services import audit_record
 from tepat.core.exceptions import ValidationFailed
@@ -25,7 +24,7 @@ from tepat.quality.matching.lists import LIST_FIELDS, list_matches
 from tepat.quality.models import ExternalList, Flag, ListMatch, MatchRun
 from tepat.quality.selectors import registry_people
 from tepat.quality.services.flags import FlagDraft, fingerprint, flags_raise
-from tepat.quality.services.runs import _ensure_run, _fail, _finish, _progress, run_create
+from tepat.quality.services.runs import _ensure_run, _fail, _finish, _progress, _start, run_create
 
 FLAG_OF_LIST = {ExternalList.Kind.DEATHS: Flag.Kind.DIED}
 
@@ -134,7 +133,7 @@ def external_list_run(*, actor: Any, run: MatchRun) -> ExternalList:
     try:
         return _external_list_run(actor, run)
     except Exception as exc:
-        _fail(run, exc)
+        _fail(run, exc, actor=actor)
         raise
 
 
@@ -143,7 +142,7 @@ def _external_list_run(actor: Any, run: MatchRun) -> ExternalList:
     mapping, kind, name, file_name = options["mapping"], options["list_kind"], options["list_name"], options["file_name"]
     region_code = run.region_code
     started = time.perf_counter()
-    _progress(run, status=MatchRun.Status.RUNNING, started_at=timezone.now())
+    _start(run, actor=actor)
     with stored_copy(options["stored"], file_name) as path:
         rows = _mapped(read_table(path), mapping)
     _progress(run, total=rows.height)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tepat.audit.services import audit_record
+from tepat.audit.transitions import transition
 from tepat.core.actors import is_system
 from tepat.core.exceptions import ApplicationError, ValidationFailed
 from tepat.core.messages import Issue
@@ -29,6 +30,7 @@ from tepat.quality.matching.probable import (
 from tepat.quality.models import CandidatePair, CivilRegistryMatch, Flag, MatchRun
 from tepat.quality.selectors import registry_families, registry_people
 from tepat.quality.services.flags import FlagDraft, fingerprint, flags_raise
+from tepat.quality.transitions import RUN_TRANSITIONS  # noqa: F401  (registers the table)
 from tepat.regions.models import Region
 
 CIVIL_BATCH = 5000
@@ -61,16 +63,29 @@ def _progress(run: MatchRun, **fields: Any) -> None:
     MatchRun.objects.filter(pk=run.pk).update(**fields)
 
 
-def _finish(run: MatchRun, *, actor: Any, started: float, counts: dict) -> MatchRun:
+def _start(run: MatchRun, *, actor: Any, **fields: Any) -> MatchRun:
+    """pending → running through the run's transitions table (locked, audited)."""
     with transaction.atomic():
-        _progress(run, status=MatchRun.Status.DONE, counts=counts, finished_at=timezone.now(),
-                  seconds=round(time.perf_counter() - started, 3), done=run.total)
-        audit_record(actor=actor, action="quality.run_finish", target=run, region_code=run.region_code,
-                     data={"kind": run.kind, "counts": counts})
+        locked = transition(run, "start", actor=actor, region_code=run.region_code,
+                            updates={"started_at": timezone.now(), **fields}, data={"kind": run.kind})
+    for name in ("status", "started_at", *fields):
+        setattr(run, name, getattr(locked, name))
     return run
 
 
-def _fail(run: MatchRun, exc: Exception) -> None:
+def _finish(run: MatchRun, *, actor: Any, started: float, counts: dict) -> MatchRun:
+    with transaction.atomic():
+        locked = transition(run, "finish", actor=actor, region_code=run.region_code,
+                            updates={"counts": counts, "finished_at": timezone.now(),
+                                     "seconds": round(time.perf_counter() - started, 3), "done": run.total,
+                                     "total": run.total},
+                            data={"kind": run.kind, "counts": counts})
+    for name in ("status", "counts", "finished_at", "seconds", "done"):
+        setattr(run, name, getattr(locked, name))
+    return run
+
+
+def _fail(run: MatchRun, exc: Exception, *, actor: Any) -> None:
     # Our own refusals name the problem (never file content), so do network errors; any other exception
     # only by its type, as its text may quote the file.
     if isinstance(exc, ApplicationError):
@@ -79,7 +94,11 @@ def _fail(run: MatchRun, exc: Exception) -> None:
         error = str(exc)[:300]
     else:
         error = f"kesalahan internal ({type(exc).__name__}) / internal error ({type(exc).__name__})"
-    _progress(run, status=MatchRun.Status.FAILED, error=error[:2000], finished_at=timezone.now())
+    with transaction.atomic():
+        locked = transition(run, "fail", actor=actor, region_code=run.region_code,
+                            updates={"error": error[:2000], "finished_at": timezone.now()},
+                            data={"kind": run.kind, "error": error[:300]})
+    run.status, run.error, run.finished_at = locked.status, locked.error, locked.finished_at
 
 
 # --- civil registry ------------------------------------------------------------------------------------
@@ -103,8 +122,7 @@ def civil_match_run(*, actor: Any, run: MatchRun, adapter: CivilRegistryAdapter,
     try:
         people = registry_people(run.region_code)
         source = (run.source or adapter.source)[:200]
-        _progress(run, status=MatchRun.Status.RUNNING, started_at=timezone.now(), total=people.height, done=0,
-                  source=source)
+        _start(run, actor=actor, total=people.height, done=0, source=source)
         counts: dict[str, int] = {"flags": 0}
         for offset in range(0, people.height, CIVIL_BATCH):
             batch = people.slice(offset, CIVIL_BATCH)
@@ -118,7 +136,7 @@ def civil_match_run(*, actor: Any, run: MatchRun, adapter: CivilRegistryAdapter,
                 _progress(run, done=min(people.height, offset + CIVIL_BATCH), counts=counts)
         return _finish(run, actor=actor, started=started, counts=counts)
     except Exception as exc:
-        _fail(run, exc)
+        _fail(run, exc, actor=actor)
         raise
 
 
@@ -241,7 +259,7 @@ def duplicates_run(*, actor: Any, run: MatchRun, options: ProbableOptions | None
     _ensure_run(actor, run)
     started = time.perf_counter()
     try:
-        _progress(run, status=MatchRun.Status.RUNNING, started_at=timezone.now())
+        _start(run, actor=actor)
         if options is None:
             given = run.options or {}
             tuning = {key: cast(given[key]) for key, cast in (("threads", int), ("u_pairs", float)) if given.get(key)}
@@ -265,5 +283,5 @@ def duplicates_run(*, actor: Any, run: MatchRun, options: ProbableOptions | None
             stats["flags"] = flags_raise(actor=actor, drafts=drafts, run_id=run.pk)
         return _finish(run, actor=actor, started=started, counts=stats)
     except Exception as exc:
-        _fail(run, exc)
+        _fail(run, exc, actor=actor)
         raise

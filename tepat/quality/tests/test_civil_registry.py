@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from conftest import DISTRICT, VILLAGE
+from conftest import DISTRICT, VILLAGE, assert_audited
 from tepat.core.exceptions import ObjectNotFound, PermissionDeniedError
 from tepat.quality.adapters import FileAdapter, HttpAdapter
 from tepat.quality.models import CivilRegistryMatch, Flag, MatchRun
@@ -35,6 +35,9 @@ def test_file_adapter_csv(stale_world, dinsos_operator, tmp_path):
     run = civil_match_run(actor=dinsos_operator, run=run, adapter=FileAdapter(path), today=date(2026, 6, 1))
     assert _results(run) == _expected(stale_world)
     assert run.status == MatchRun.Status.DONE and run.done == run.total == 5 and run.percent == 100
+    assert_audited("quality.run_create", actor=dinsos_operator, target=run, kind=MatchRun.Kind.CIVIL_REGISTRY)
+    assert_audited("quality.run_start", actor=dinsos_operator, target=run, to="running")
+    assert_audited("quality.run_finish", actor=dinsos_operator, target=run, to="done", counts=run.counts)
     match = CivilRegistryMatch.objects.get(run=run, result=R.MOVED)
     assert match.source == "file:extract.csv" and match.matched_on == date(2026, 6, 1)
     assert match.destination == "Kota Tangerang" and match.event_date == date(2026, 3, 1)

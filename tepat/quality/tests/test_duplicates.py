@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from django.core.management import call_command
 
-from conftest import KECAMATAN
+from conftest import KECAMATAN, assert_audited
 from tepat.audit.models import AuditEvent
 from tepat.core.exceptions import InvalidTransition, PermissionDeniedError, ValidationFailed
 from tepat.quality.models import CandidatePair, Flag, MatchRun
@@ -62,6 +62,8 @@ def test_dismissed_candidate_is_not_raised_again(duplicate_world, dinsos_operato
     flag_dismiss(actor=village_operator, flag=flag, reason="Dua orang berbeda: ibu dan anak bernama sama")
     flag.refresh_from_db()
     assert flag.status == Flag.Status.DISMISSED and flag.reviewed_by == village_operator
+    assert_audited("quality.flag_dismiss", actor=village_operator, target=flag, to="dismissed",
+                   reason="Dua orang berbeda: ibu dan anak bernama sama")
     with pytest.raises(InvalidTransition):
         flag_dismiss(actor=village_operator, flag=flag, reason="lagi")
     before = Flag.objects.count()

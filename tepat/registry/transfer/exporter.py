@@ -28,6 +28,7 @@ from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.core.uploads import formula_guard_frame
 from tepat.regions.models import Region
+from tepat.regions.selectors import ancestor_codes, region_within_q
 from tepat.registry import choices as c
 from tepat.registry.transfer.bulk import Bulk
 from tepat.registry.transfer.presets import FIELDS, SENSITIVE, SIKS_LABELS, Preset, get_preset
@@ -59,10 +60,8 @@ def _columns(preset: Preset, *, sensitive: bool) -> list[tuple[str, str]]:
 
 def _region_names(region_code: str) -> pl.DataFrame:
     """Per village under `region_code`: province, regency, district and village names."""
-    parts = region_code.split(".")
-    ancestors = [".".join(parts[: i + 1]) for i in range(len(parts))]
-    rows = list(Region.objects.filter(code__in=ancestors).values_list("code", "name"))
-    rows += list(Region.objects.filter(code__startswith=f"{region_code}.").values_list("code", "name"))
+    rows = list(Region.objects.filter(code__in=ancestor_codes(region_code)).values_list("code", "name"))
+    rows += list(Region.objects.filter(region_within_q(region_code)).values_list("code", "name"))
     names = dict(rows)
     villages = [code for code in names if code.count(".") == 3]
 

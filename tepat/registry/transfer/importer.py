@@ -34,6 +34,7 @@ from tepat.core.exceptions import ApplicationError, ObjectNotFound, ValidationFa
 from tepat.core.messages import Issue
 from tepat.core.uploads import ensure_upload_size
 from tepat.regions.models import Region
+from tepat.regions.selectors import common_region
 from tepat.registry import masking
 from tepat.registry.models_transfer import ImportJob
 from tepat.registry.transfer.bulk import Bulk
@@ -199,19 +200,6 @@ def _source(job: ImportJob) -> bytes | Path:
         raise ValidationFailed([Issue("file_changed", "file", "berkas berubah sejak impor dimulai; mulai impor baru",
                                       "the file changed since the import started; start a new import")])
     return source
-
-
-def _common_region(codes: list[str]) -> str:
-    """The deepest region containing all `codes` ('' when they span provinces)."""
-    if not codes:
-        return ""
-    parts = [code.split(".") for code in codes]
-    common: list[str] = []
-    for level in zip(*parts, strict=False):
-        if len(set(level)) != 1:
-            break
-        common.append(level[0])
-    return ".".join(common)
 
 
 def _merge(counts: dict[str, int], extra: dict[str, int]) -> dict[str, int]:
@@ -393,7 +381,7 @@ def _finish(actor: Any, job: ImportJob, prepared: Prepared, started: float, seco
         job.save(update_fields=["counts", "report_path", "updated_at"])
         job = import_job_transition(job, ImportJob.Status.DONE, finished_at=timezone.now())
         if not job.dry_run and any(counts.get(key) for key in CHANGE_KEYS):
-            region = job.region_code or _common_region(prepared.families.get_column("region_id").unique().to_list())
+            region = job.region_code or common_region(prepared.families.get_column("region_id").unique().to_list())
             audit_record_many(actor=actor, events=[PendingEvent(
                 "registry.import", "registry.importjob", str(job.pk), region,
                 {"file": job.file_name, "sha256": job.file_sha256, "preset": job.preset,

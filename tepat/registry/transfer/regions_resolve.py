@@ -16,6 +16,7 @@ import polars as pl
 
 from tepat.regions.master import name_key
 from tepat.regions.models import Region
+from tepat.regions.selectors import is_within
 from tepat.registry.transfer.normalise import ERROR, ISSUE_SCHEMA
 from tepat.registry.transfer.reader import ROW
 
@@ -60,7 +61,7 @@ class RegionIndex:
         direct = self.by_parent.get((within, key))
         if direct is not None and direct and direct[0].level == level:
             return list(direct)
-        return [n for n in self.by_level.get((level, key), []) if n.code.startswith(within + ".")]
+        return [n for n in self.by_level.get((level, key), []) if n.code != within and is_within(n.code, within)]
 
 
 def _kind_hint(field: str, raw: str) -> str | None:

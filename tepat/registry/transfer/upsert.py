@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from tepat.regions.selectors import is_within_any
 from tepat.registry import choices as c
 from tepat.registry.masking import mask_identity
 from tepat.registry.transfer.bulk import Bulk
@@ -86,7 +87,7 @@ class BatchContext:
     def in_scope(self, region_code: str) -> bool:
         if self.allowed is None:
             return True
-        return any(region_code == code or region_code.startswith(code + ".") for code in self.allowed)
+        return is_within_any(region_code, self.allowed)
 
     def identity(self, value: str) -> str:
         return value if self.show_identity else mask_identity(value)

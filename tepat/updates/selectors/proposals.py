@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tepat.audit.services import audit_record
+from tepat.regions.selectors import region_within_q
 from tepat.registry import masking
 from tepat.registry.access import may_see_sensitive
 from tepat.registry.selectors import personal_data_viewed
@@ -76,7 +77,7 @@ def proposal_list(*, actor: Any, filters: ProposalFilters | None = None) -> Quer
         proposals = proposals.filter(kind=filters.kind)
     if filters.region_code:
         code = filters.region_code
-        proposals = proposals.filter(Q(region__code=code) | Q(region__code__startswith=f"{code}."))
+        proposals = proposals.filter(region_within_q(code, "region__code"))
     if filters.query:
         proposals = proposals.filter(Q(reference__icontains=filters.query) | Q(subject_name__icontains=filters.query))
     if filters.mine:

@@ -10,17 +10,14 @@ from django.db.models import Q
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
+from tepat.regions.selectors import ancestor_codes, region_within_q
 
-
-def ancestor_codes(code: str) -> list[str]:
-    """'36.04.05.2001' → ['36', '36.04', '36.04.05', '36.04.05.2001']."""
-    parts = code.split(".")
-    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+__all__ = ["ancestor_codes", "raise_if", "region_at_level", "require", "within_q"]
 
 
 def within_q(code: str, field: str = "region__code") -> Q:
-    """Rows whose region is `code` or lies under it."""
-    return Q(**{field: code}) | Q(**{f"{field}__startswith": f"{code}."})
+    """Rows whose region is `code` or lies under it (the regions helper, with this app's usual field)."""
+    return region_within_q(code, field)
 
 
 def require(condition: Any, field: str, code: str, id_text: str, en_text: str, issues: list[Issue]) -> None:

@@ -14,4 +14,8 @@ def actors(village_operator, facilitator, village_head, dinsos_operator, dinsos_
 def period(actors):
     from datetime import date
 
-    return period_create(actor=actors.dinsos_operator, region_code=DISTRICT, starts_on=date(2025, 7, 1))
+    from conftest import assert_audited
+
+    period = period_create(actor=actors.dinsos_operator, region_code=DISTRICT, starts_on=date(2025, 7, 1))
+    assert_audited("determination_period.create", actor=actors.dinsos_operator, target=period, region_code=DISTRICT)
+    return period

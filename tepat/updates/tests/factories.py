@@ -11,7 +11,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from conftest import VILLAGE, make_kk, member_data
+from conftest import VILLAGE, assert_audited, assert_moved, audit_seq, make_kk, member_data
 from tepat.updates import kinds
 from tepat.updates.models import Deliberation, DeliberationItem, Proposal
 from tepat.updates.services.deliberations import (
@@ -81,12 +81,16 @@ def create(actors: Actors, kind: str, payload: dict[str, Any], **kwargs: Any) ->
     kwargs.setdefault("source", Proposal.Source.VILLAGE_OPERATOR)
     if "family" not in kwargs and "individual" not in kwargs:
         kwargs.setdefault("region_code", VILLAGE)
-    return proposal_create(actor=actors.village_operator, kind=kind, payload=payload, submit=True, **kwargs)
+    proposal = proposal_create(actor=actors.village_operator, kind=kind, payload=payload, submit=True, **kwargs)
+    assert_audited("proposal.create", actor=actors.village_operator, target=proposal, kind=kind)
+    assert_moved(proposal, "submit", actor=actors.village_operator, to_status=Proposal.Status.SUBMITTED)
+    return proposal
 
 
 def verify(actors: Actors, proposal: Proposal, corrections: dict[str, Any] | None = None,
            outcome: str = "confirmed", reason: str = "") -> Proposal:
     proposal = proposal_assign(actor=actors.village_operator, proposal=proposal, facilitator=actors.facilitator)
+    assert_moved(proposal, "assign", actor=actors.village_operator, to_status=Proposal.Status.IN_VERIFICATION)
     corrections = corrections or {}
     results = {
         fact.path: ({"result": "corrected", "value": corrections[fact.path]} if fact.path in corrections
@@ -96,15 +100,22 @@ def verify(actors: Actors, proposal: Proposal, corrections: dict[str, Any] | Non
     verification_record(actor=actors.facilitator, proposal=proposal, visited_on=timezone.localdate(),
                         household_found=True, outcome=outcome, results=results, rejection_reason=reason,
                         latitude="-6.0512", longitude="106.1101")
-    return Proposal.objects.get(pk=proposal.pk)
+    proposal = Proposal.objects.get(pk=proposal.pk)
+    name = {Proposal.Status.VERIFIED: "verify", Proposal.Status.ACCEPTED: "verify_emergency",
+            Proposal.Status.REJECTED: "reject_in_field"}[proposal.status]
+    assert_moved(proposal, name, actor=actors.facilitator, from_status=Proposal.Status.IN_VERIFICATION)
+    return proposal
 
 
 def session(actors: Actors, region_code: str = VILLAGE) -> Deliberation:
     deliberation = deliberation_create(actor=actors.village_operator, region_code=region_code,
                                        held_on=timezone.localdate(), place="Balai Desa",
                                        chair_name="H. Sukarna")
+    assert_audited("deliberation.create", actor=actors.village_operator, target=deliberation, place="Balai Desa")
+    since = audit_seq()
     deliberation_attendee_add(actor=actors.village_operator, deliberation=deliberation, name="H. Sukarna",
                               position="Kepala Desa")
+    assert_audited("deliberation.attendee_add", actor=actors.village_operator, target=deliberation, after=since)
     deliberation_attendee_add(actor=actors.village_operator, deliberation=deliberation, name="Ibu Ratna",
                               position="Ketua BPD")
     return deliberation
@@ -114,16 +125,26 @@ def deliberate(actors: Actors, proposals: list[Proposal], decisions: dict[str, s
                sign: bool = True) -> Deliberation:
     """Put the proposals on a new session's agenda, decide (accepted unless told), finalise and sign."""
     deliberation = session(actors, proposals[0].region_id)
+    since = audit_seq()
     deliberation_agenda_add(actor=actors.village_operator, deliberation=deliberation, proposals=proposals)
+    assert_audited("deliberation.agenda_add", actor=actors.village_operator, target=deliberation, after=since)
     decisions = decisions or {}
     for item in DeliberationItem.objects.filter(deliberation=deliberation).select_related("proposal", "deliberation"):
         decision = decisions.get(item.proposal.reference, "accepted")
+        since = audit_seq()
         deliberation_decide(actor=actors.village_operator, item=item, decision=decision,
                             reason="" if decision == "accepted" else "alasan musyawarah")
+        assert_audited("deliberation.decide", actor=actors.village_operator, target=deliberation, after=since)
     deliberation = deliberation_finalise(actor=actors.village_head, deliberation=deliberation)
+    assert_audited("deliberation.finalise", actor=actors.village_head, target=deliberation, to="finalised")
     if sign:
         deliberation = deliberation_sign(actor=actors.village_head, deliberation=deliberation,
                                          signed_scan=pdf_upload())
+        assert_audited("deliberation.sign", actor=actors.village_head, target=deliberation, to="signed")
+        for item in DeliberationItem.objects.filter(deliberation=deliberation).select_related("proposal"):
+            name = {"accepted": "accept_in_deliberation", "rejected": "reject_in_deliberation"}.get(item.decision)
+            if name:  # a deferred item stays verified, for a later session
+                assert_moved(item.proposal, name, actor=actors.village_head, from_status=Proposal.Status.VERIFIED)
     return deliberation
 
 
@@ -135,5 +156,9 @@ def to_approved(actors: Actors, proposal: Proposal) -> Proposal:
         proposal.refresh_from_db()
     proposal = proposal_approve(actor=actors.dinsos_operator, proposal=proposal)
     if proposal.status == Proposal.Status.AWAITING_SUPERVISOR:
+        assert_moved(proposal, "forward_to_supervisor", actor=actors.dinsos_operator)
         proposal = proposal_approve(actor=actors.dinsos_supervisor, proposal=proposal)
+        assert_moved(proposal, "approve", actor=actors.dinsos_supervisor, to_status=Proposal.Status.APPROVED)
+    else:
+        assert_moved(proposal, "approve", actor=actors.dinsos_operator, to_status=Proposal.Status.APPROVED)
     return proposal

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from conftest import assert_audited
 from tepat.audit.models import AuditEvent
 from tepat.core.exceptions import InvalidTransition, ObjectNotFound, PermissionDeniedError, ValidationFailed
 from tepat.updates.models import Deliberation, DeliberationItem, Document, Proposal
@@ -126,6 +127,7 @@ def test_cancel_a_planned_session(actors, verified):
     deliberation = session(actors)
     deliberation = deliberation_cancel(actor=actors.village_operator, deliberation=deliberation, reason="hujan")
     assert deliberation.status == Deliberation.Status.CANCELLED
+    assert_audited("deliberation.cancel", actor=actors.village_operator, target=deliberation, reason="hujan")
     assert timezone.localdate() - timedelta(days=1) < deliberation.held_on + timedelta(days=1)
 
 

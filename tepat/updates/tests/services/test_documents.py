@@ -3,6 +3,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
+from conftest import assert_audited, assert_moved
 from tepat.core.exceptions import BusinessRuleViolation, ValidationFailed
 from tepat.updates.models import Document, Proposal
 from tepat.updates.services.documents import document_add
@@ -19,6 +20,7 @@ def proposal(actors):
 def test_document_is_stored_outside_the_database_under_a_random_name(actors, proposal):
     document = document_add(actor=actors.village_operator, proposal=proposal, kind="kk", upload=pdf_upload("KK Budi.pdf"))
     assert document.original_name == "KK Budi.pdf"
+    assert_audited("document.add", actor=actors.village_operator, target=document)
     assert "Budi" not in document.file.name
     assert document.file.name.startswith("updates/")
     assert default_storage.open(document.file.name).read() == PDF_BYTES
@@ -51,6 +53,7 @@ def test_size_limit(actors, proposal):
 
 def test_no_documents_on_a_closed_proposal(actors, proposal):
     proposal_withdraw(actor=actors.village_operator, proposal=proposal, reason="salah input")
+    assert_moved(proposal, "withdraw", actor=actors.village_operator, to_status=Proposal.Status.WITHDRAWN)
     with pytest.raises(BusinessRuleViolation):
         document_add(actor=actors.village_operator, proposal=Proposal.objects.get(pk=proposal.pk), kind="ktp",
                      upload=png_upload())

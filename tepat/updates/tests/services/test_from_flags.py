@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from conftest import VILLAGE
+from conftest import VILLAGE, assert_audited
 from tepat.audit.models import AuditEvent
 from tepat.core.exceptions import InvalidTransition, PermissionDeniedError, ValidationFailed
 from tepat.quality.adapters import FileAdapter
@@ -83,6 +83,8 @@ def test_duplicate_flag_becomes_merge_with_journal(duplicate_world, dinsos_opera
     assert proposal.payload["reason"] == "duplicate"
     journal = MergeJournal.objects.get(flag=flag)
     assert (journal.kept_id, journal.dropped_id) == (w["wife"].pk, w["wife_again"].pk)
+    assert_audited("quality.merge_journal", actor=village_operator, target=journal, kept=str(w["wife"].pk))
+    assert_audited("quality.flag_confirm", actor=village_operator, target=flag, to="confirmed")
     conflicts = {c["field"]: (c["kept"], c["dropped"]) for c in journal.conflicts}
     assert conflicts["name"] == ("Siti Aminah", "Siti Aminh")
     assert conflicts["nik"] == (w["wife"].nik, "")

@@ -1,5 +1,6 @@
 import pytest
 
+from conftest import assert_audited
 from tepat.core.exceptions import ValidationFailed
 from tepat.registry import choices as c
 from tepat.updates.models import Objection, Proposal
@@ -11,6 +12,7 @@ def test_objection_against_a_member_becomes_a_removal_proposal(actors, family):
     objection = objection_create(actor=actors.village_operator, family=family, individual=wife, reason="died",
                                  statement="Meninggal 3 Mei 2025 menurut ketua RT", source="citizen",
                                  objector_name="Pak RT 05")
+    assert_audited("objection.create", actor=actors.village_operator, target=objection)
     proposal = objection.proposal
     assert proposal.kind == Proposal.Kind.REMOVE_MEMBER
     assert proposal.source == Proposal.Source.OBJECTION

@@ -1,6 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import assert_audited, assert_moved
 from tepat.audit.models import AuditEvent
 from tepat.core.exceptions import BusinessRuleViolation, InvalidTransition, ValidationFailed
 from tepat.updates import siks
@@ -29,6 +30,7 @@ def test_batch_file_in_siks_layout(actors, approved):
     first, second, provincial = approved
     batch = submission_batch_create(actor=actors.dinsos_operator, region_code="36.04", destination="central")
     assert batch.records.count() == 2  # the provincial program goes in the province's batch
+    assert_audited("submission_batch.create", actor=actors.dinsos_operator, target=batch, region_code="36.04")
 
     content = submission_batch_export(actor=actors.dinsos_operator, batch=batch).decode("utf-8-sig")
 
@@ -64,6 +66,9 @@ def test_response_import_returns_and_accepts(actors, approved):
     batch.refresh_from_db()
     assert batch.status == SubmissionBatch.Status.ANSWERED
     assert batch.documents.get().kind == "submission_response"
+    assert_audited("submission_batch.response_import", actor=actors.dinsos_operator, target=batch)
+    assert_audited("submission_batch.answer", actor=actors.dinsos_operator, target=batch, to="answered")
+    assert_moved(second, "return_from_upstream", actor=actors.dinsos_operator, to_status=Proposal.Status.RETURNED)
     with pytest.raises(InvalidTransition):
         submission_response_import(actor=actors.dinsos_operator, batch=batch, upload=csv_upload(response))
 

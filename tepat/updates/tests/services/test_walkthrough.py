@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from conftest import make_nik
+from conftest import assert_audited, assert_moved, make_nik
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_verify
 from tepat.registry import choices as c
@@ -47,15 +47,21 @@ def walk_to_determination(actors, proposal, period, corrections=None):
     proposal = proposal_approve(actor=actors.dinsos_operator, proposal=proposal)
     if proposal.kind in (Proposal.Kind.REMOVE_MEMBER, Proposal.Kind.REMOVE_FAMILY):
         assert proposal.status == S.AWAITING_SUPERVISOR
+        assert_moved(proposal, "forward_to_supervisor", actor=actors.dinsos_operator, from_status=S.ACCEPTED)
         assert registry_state() == before
         proposal = proposal_approve(actor=actors.dinsos_supervisor, proposal=proposal)
     assert proposal.status == S.APPROVED
+    removal = proposal.kind in (Proposal.Kind.REMOVE_MEMBER, Proposal.Kind.REMOVE_FAMILY)
+    assert_moved(proposal, "approve", actor=actors.dinsos_supervisor if removal else actors.dinsos_operator,
+                 to_status=S.APPROVED)
     assert registry_state() == before
     period = period_determine(actor=actors.dinsos_supervisor, period=period, decree_number="SK-07/2025",
                               decree_date=date(2025, 7, 31))
     proposal.refresh_from_db()
     assert proposal.status == S.APPLIED
     assert proposal.applied_period == period
+    assert_audited("determination_period.determine", actor=actors.dinsos_supervisor, target=period, to="determined")
+    assert_moved(proposal, "apply", actor=actors.dinsos_supervisor, from_status=S.APPROVED, to_status=S.APPLIED)
     assert audit_verify().ok
     return proposal
 

@@ -4,8 +4,8 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
-from tepat.audit.schemas import AuditEventOut, AuditQuery
-from tepat.audit.selectors import audit_event_list
+from tepat.trail.schemas import AuditEventOut, AuditQuery
+from tepat.trail.selectors import audit_event_list
 
 router = Router(tags=["audit"])
 

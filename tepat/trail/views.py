@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from tepat.audit.actions import action_label
-from tepat.audit.selectors import AuditFilters, audit_actions, audit_event_list
 from tepat.core.exceptions import ObjectNotFound
+from tepat.trail.selectors import AuditFilters, audit_actions, audit_event_list
 
 PAGE_SIZE = 25
 

@@ -23,7 +23,7 @@ from tepat.accounts.models import RegionAssignment
 from tepat.accounts.roles import Capability, Role
 from tepat.audit.models import AuditEvent
 from tepat.regions.models import Region
-from tepat.regions.selectors import is_within
+from tepat.regions.selectors import is_within, region_within_q
 
 USER_TARGET = "accounts.user"
 
@@ -56,7 +56,7 @@ def audit_event_list(*, actor: Any, filters: AuditFilters | None = None) -> Quer
         events = events.filter(target_id=filters.target_id)
     if filters.region_code:
         code = filters.region_code
-        events = events.filter(Q(region_code=code) | Q(region_code__startswith=f"{code}."))
+        events = events.filter(region_within_q(code, "region_code"))
     tz = timezone.get_current_timezone()
     if filters.date_from:
         events = events.filter(occurred_at__gte=datetime.combine(filters.date_from, time.min, tzinfo=tz))

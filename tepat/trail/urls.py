@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tepat.audit import views
+from tepat.trail import views
 
 app_name = "audit"
 urlpatterns = [

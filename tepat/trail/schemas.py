@@ -12,8 +12,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from tepat.audit.selectors import AuditFilters
 from tepat.registry.schemas import redact_event_data
+from tepat.trail.selectors import AuditFilters
 
 
 class AuditEventOut(Schema):
