@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from tepat.audit.services import audit_record
 from tepat.core.exceptions import InvalidTransition
+from tepat.updates.claims import OPEN_STATUSES
 from tepat.updates.models import (
     Deliberation,
     DeterminationPeriod,
     Proposal,
+    ProposalClaim,
     ProposalTransition,
     SubmissionBatch,
 )
@@ -49,6 +51,8 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = {
     "forward_to_supervisor": _t({P.ACCEPTED}, P.AWAITING_SUPERVISOR),
     "approve": _t({P.ACCEPTED, P.AWAITING_SUPERVISOR}, P.APPROVED),
     "reject_by_district": _t({P.ACCEPTED, P.AWAITING_SUPERVISOR}, P.REJECTED),
+    # The supervisor takes an approved proposal back to the district check before it is determined.
+    "pull_back": _t({P.APPROVED}, P.AWAITING_SUPERVISOR),
     "return_from_upstream": _t({P.APPROVED}, P.RETURNED),
     "apply": _t({P.APPROVED}, P.APPLIED),
 }
@@ -60,7 +64,8 @@ DELIBERATION_TRANSITIONS: dict[str, Transition] = {
 }
 
 PERIOD_TRANSITIONS: dict[str, Transition] = {
-    "determine": _t({DeterminationPeriod.Status.OPEN}, DeterminationPeriod.Status.DETERMINED),
+    "start": _t({DeterminationPeriod.Status.OPEN}, DeterminationPeriod.Status.DETERMINING),
+    "determine": _t({DeterminationPeriod.Status.DETERMINING}, DeterminationPeriod.Status.DETERMINED),
 }
 
 BATCH_TRANSITIONS: dict[str, Transition] = {
@@ -133,5 +138,7 @@ def transition(
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             occurred_at=now, reason=reason, data=data or {},
         )
+        if row.status not in OPEN_STATUSES:  # out of the flow: what it claimed is free for a new proposal
+            ProposalClaim.objects.filter(proposal=row).delete()
     audit_record(actor=actor, action=f"{prefix}.{name}", target=row, region_code=region_code, data=event_data)
     return row
