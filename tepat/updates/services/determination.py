@@ -97,14 +97,14 @@ def _digest(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(data).encode()).hexdigest()
 
 
-def _freeze_batch(period: DeterminationPeriod, after: str, limit: int = _BATCH) -> tuple[int, int, str]:
+def _freeze_batch(period: DeterminationPeriod, after: str, limit: int | None = None) -> tuple[int, int, str]:
     """Freeze the next `limit` active families after `after` (keyset on the primary key), with bulk
     inserts. Returns (families, members, last key); (0, 0, after) when there is nothing left."""
     region = period.region_id
     families = Family.objects.filter(within_q(region), status=c.FamilyStatus.ACTIVE)
     if after:
         families = families.filter(pk__gt=after)
-    rows = list(families.order_by("pk").values("pk", "region_id", *FAMILY_FIELDS)[:limit])
+    rows = list(families.order_by("pk").values("pk", "region_id", *FAMILY_FIELDS)[:limit or _BATCH])
     if not rows:
         return 0, 0, after
     ids = [row["pk"] for row in rows]
@@ -290,6 +290,21 @@ def period_determine_run(*, actor: Any, period_id: Any) -> DeterminationPeriod:
                           data={"decree_number": period.decree_number, "decree_date": period.decree_date,
                                 "applied": applied, "held": held, "families": period.frozen_count,
                                 "individuals": period.frozen_individuals})
+
+
+@transaction.atomic
+def period_determine_resume(*, actor: Any, period: DeterminationPeriod) -> DeterminationPeriod:
+    """Let a stopped run continue (after a failure or a lost worker): the caller enqueues the task again."""
+    ensure_updates_permission(actor=actor, capability=UpdatesCapability.DETERMINE, region_code=period.region_id)
+    period = lock(period)
+    ensure_allowed(period, "determine")
+    previous = period.error
+    period.error = ""
+    period.save(update_fields=["error", "updated_at"])
+    audit_record(actor=actor, action="determination_period.start", target=period, region_code=period.region_id,
+                 data={"resumed": True, "previous_error": previous, "applied": period.applied_count,
+                       "frozen": period.frozen_count})
+    return period
 
 
 @transaction.atomic
