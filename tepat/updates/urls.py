@@ -16,6 +16,7 @@ urlpatterns = [
     path("usulan/<uuid:pk>/verifikasi/", verification.proposal_verify, name="proposal_verify"),
     path("usulan/<uuid:pk>/setujui/", proposals.proposal_approve_view, name="proposal_approve"),
     path("usulan/<uuid:pk>/tolak/", proposals.proposal_reject_view, name="proposal_reject"),
+    path("usulan/<uuid:pk>/tarik-kembali/", proposals.proposal_pull_back_view, name="proposal_pull_back"),
     path("usulan/<uuid:pk>/dokumen/", proposals.document_add_view, name="document_add"),
     path("dokumen/<uuid:pk>/", proposals.document_download, name="document_download"),
     path("musyawarah/", deliberations.deliberation_list_view, name="deliberation_list"),

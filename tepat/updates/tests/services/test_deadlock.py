@@ -220,3 +220,49 @@ def test_two_batches_on_one_day_get_distinct_numbers(actors, family):
     second = submission_batch_create(actor=actors.dinsos_operator, region_code=DISTRICT, destination="central")
 
     assert first.number.endswith("-001") and second.number.endswith("-002")
+
+
+def test_the_new_family_page_shows_the_conflict_on_the_form(actors):
+    from django.urls import reverse
+
+    from conftest import VILLAGE, client_for
+
+    payload = new_family_payload()
+    first = create(actors, Proposal.Kind.NEW_FAMILY, payload)
+    head, wife = (dict(m) for m in payload["members"])
+    wife["nik"] = new_family_payload()["members"][1]["nik"]  # only the KK is shared
+    form = {"region": VILLAGE, "source": "village_operator", "kk_number": payload["family"]["kk_number"],
+            "rw": "3", "rt": "7", "address": "Kp. Baru"}
+    count = Proposal.objects.count()
+
+    response = client_for(actors.village_operator).post(
+        reverse("updates:proposal_new", args=["new_family"]), {**form, **_member_fields(head, wife)})
+
+    assert response.status_code == 422
+    assert first.reference in response.content.decode()
+    assert Proposal.objects.count() == count
+
+
+def _member_fields(*members):
+    return {f"m{i}_{key}": m.get(key, "") for i, m in enumerate(members)
+            for key in ("nik", "name", "sex", "birth_place", "birth_date", "relation")}
+
+
+def test_the_supervisor_pulls_back_from_the_proposal_page(actors, family):
+    from django.urls import reverse
+
+    from conftest import client_for
+
+    proposal = to_approved(actors, create(actors, Proposal.Kind.PROGRAM, {"program": "pkh"}, family=family))
+    url = reverse("updates:proposal_detail", args=[proposal.pk])
+    assert 'id="pull-back"' not in client_for(actors.dinsos_operator).get(url).content.decode()
+    supervisor = client_for(actors.dinsos_supervisor)
+    assert 'id="pull-back"' in supervisor.get(url).content.decode()
+
+    response = supervisor.post(reverse("updates:proposal_pull_back", args=[proposal.pk]), {"reason": "ganda"})
+
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == S.AWAITING_SUPERVISOR
+    event = AuditEvent.objects.get(action="proposal.pull_back")
+    assert (event.actor_id, event.target_id) == (actors.dinsos_supervisor.pk, str(proposal.pk))
