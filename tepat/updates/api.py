@@ -5,8 +5,10 @@ Thin handlers: scoped fetch (`access_*`), one service or selector, a response sc
 """
 
 
+from functools import partial
 from uuid import UUID
 
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -45,6 +47,7 @@ from tepat.updates.selectors.sessions import (
     deliberation_view,
     freeze_list,
     period_list,
+    period_progress,
 )
 from tepat.updates.selectors.sessions import (
     deliberation_minutes as minutes_selector,
@@ -63,7 +66,7 @@ from tepat.updates.services.deliberations import (
     deliberation_finalise,
     deliberation_sign,
 )
-from tepat.updates.services.determination import period_create, period_determine
+from tepat.updates.services.determination import period_create, period_determine_start
 from tepat.updates.services.documents import document_add
 from tepat.updates.services.freezes import freeze_create, freeze_lift
 from tepat.updates.services.from_flags import proposal_create_from_flag
@@ -75,13 +78,14 @@ from tepat.updates.services.proposals import (
     proposal_submit,
     proposal_withdraw,
 )
-from tepat.updates.services.reviews import proposal_approve, proposal_reject
+from tepat.updates.services.reviews import proposal_approve, proposal_pull_back, proposal_reject
 from tepat.updates.services.submissions import (
     submission_batch_create,
     submission_batch_export,
     submission_response_import,
 )
 from tepat.updates.services.verification import verification_record
+from tepat.updates.tasks import period_determine_task
 
 router = Router(tags=["updates"])
 ERRORS = dict.fromkeys((401, 403, 404, 409, 422), s.ErrorOut)
@@ -247,6 +251,13 @@ def reject_proposal(request: HttpRequest, proposal_id: UUID, payload: s.ReasonIn
     return _fresh(request, proposal_reject(actor=request.auth, proposal=proposal, reason=payload.reason))
 
 
+@router.post("/proposals/{proposal_id}/pull-back", response={200: s.ProposalDetailOut, **ERRORS},
+             summary="Supervisor: take an approved proposal back to the district check before determination")
+def pull_back_proposal(request: HttpRequest, proposal_id: UUID, payload: s.ReasonIn):
+    proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
+    return _fresh(request, proposal_pull_back(actor=request.auth, proposal=proposal, reason=payload.reason))
+
+
 @router.post("/proposals/{proposal_id}/documents", response={201: s.DocumentOut, **ERRORS},
              summary="Attach a supporting document (PDF, JPEG or PNG)")
 def add_document(request: HttpRequest, proposal_id: UUID, kind: Form[str], file: File[UploadedFile]):
@@ -407,12 +418,15 @@ def create_period(request: HttpRequest, payload: s.PeriodIn):
                               cadence=payload.cadence, label=payload.label)
 
 
-@router.post("/periods/{period_id}/determine", response={200: s.PeriodOut, **ERRORS},
-             summary="Apply the approved changes and freeze this version of the list")
+@router.post("/periods/{period_id}/determine", response={202: s.PeriodOut, **ERRORS},
+             summary="Start applying the approved changes and freezing this version (runs in the background; "
+                     "poll GET /periods/{id})")
 def determine_period(request: HttpRequest, period_id: UUID, payload: s.DetermineIn):
     period = access_period(actor=request.auth, period_id=period_id)
-    return period_determine(actor=request.auth, period=period, decree_number=payload.decree_number,
-                            decree_date=payload.decree_date)
+    period = period_determine_start(actor=request.auth, period=period, decree_number=payload.decree_number,
+                                    decree_date=payload.decree_date)
+    transaction.on_commit(partial(period_determine_task.enqueue, period_id=str(period.pk), actor_id=request.auth.pk))
+    return 202, period
 
 
 @router.get("/periods/diff", response={200: s.DiffOut, **ERRORS},
@@ -422,6 +436,15 @@ def diff_periods(request: HttpRequest, query: Query[DiffQuery]):
     newer = access_period(actor=request.auth, period_id=query.newer)
     diff = period_diff(actor=request.auth, older=older, newer=newer)
     return {"older": diff.older, "newer": diff.newer, "counts": diff.counts, "entries": diff.entries}
+
+
+@router.get("/periods/{period_id}", response={200: s.PeriodDetailOut, **ERRORS},
+            summary="One period with the progress of its determination and what it held back")
+def get_period(request: HttpRequest, period_id: UUID):
+    period = access_period(actor=request.auth, period_id=period_id)
+    progress = period_progress(actor=request.auth, period=period)
+    period.phase, period.percent, period.held = progress.phase, progress.percent, progress.holds
+    return period
 
 
 @router.get("/freezes", response=list[s.FreezeOut], summary="Freeze periods")

@@ -128,6 +128,20 @@ def _active_nik_issues(niks: list[tuple[str, str]], *, exclude_family: Any = Non
     ]
 
 
+def _identity_issues(warnings: list[Issue], prefix: str) -> list[Issue]:
+    """The import's NIK rules (`identity.nik_consistency`) on a proposed person. One difference between the
+    NIK and the recorded birth date or sex stays a warning, as in the import (a NIK is not reissued when
+    its date was wrong, FACTS §1); both at once mean the NIK is another person's, and the proposal is
+    refused on the NIK field."""
+    codes = {w.code for w in warnings if w.field == "nik"}
+    if {"birth_date_differs", "sex_differs"} <= codes:
+        return [_issue(f"{prefix}nik", "nik_other_person",
+                       "NIK ini milik orang lain: jenis kelamin dan tanggal lahir di NIK berbeda dengan data orang ini",
+                       "this NIK belongs to someone else: both the sex and the birth date it encodes differ from "
+                       "this person's")]
+    return []
+
+
 def _members(raw: Any, issues: list[Issue]) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or not raw:
         issues.append(_issue("members", "required", "minimal satu anggota keluarga", "at least one member is required"))
@@ -135,8 +149,9 @@ def _members(raw: Any, issues: list[Issue]) -> list[dict[str, Any]]:
     cleaned: list[dict[str, Any]] = []
     seen: set[str] = set()
     for index, member in enumerate(raw):
-        values, errors, _warnings = clean_individual({"nik": "", "name": "", **dict(member or {})})
+        values, errors, warnings = clean_individual({"nik": "", "name": "", **dict(member or {})})
         issues.extend(_prefixed(errors, f"members.{index}."))
+        issues.extend(_identity_issues(warnings, f"members.{index}."))
         nik = values.get("nik", "")
         if nik and nik in seen:
             issues.append(_issue(f"members.{index}.nik", "nik_duplicate", f"NIK {nik} dicantumkan dua kali",
@@ -199,8 +214,9 @@ def validate(kind: str, payload: dict[str, Any], *, family: Family | None = None
             clean["event_date"] = _date_or_issue("event_date", payload.get("event_date"), issues)
     elif kind == K.ADD_MEMBER:
         if _require_family(family, issues):
-            values, errors, _w = clean_individual({"nik": "", "name": "", **dict(payload.get("member") or {})})
+            values, errors, warnings = clean_individual({"nik": "", "name": "", **dict(payload.get("member") or {})})
             issues.extend(_prefixed(errors, "member."))
+            issues.extend(_identity_issues(warnings, "member."))
             if values.get("relation") == c.Relation.HEAD and family.members.filter(
                 relation=c.Relation.HEAD, presence__in=c.ACTIVE_PRESENCE
             ).exists():
@@ -214,7 +230,9 @@ def validate(kind: str, payload: dict[str, Any], *, family: Family | None = None
         if target == "member":
             if _require_member(individual, issues):
                 current = {name: getattr(individual, name) for name in INDIVIDUAL_FIELDS}
-                values, errors, _w = clean_individual(changes, current=current)
+                values, errors, warnings = clean_individual(changes, current=current)
+                if {"nik", "sex", "birth_date"} & set(values):
+                    errors = [*errors, *_identity_issues(warnings, "")]
                 before = _current(individual, list(values))
                 clean = _change_lines(values, before, errors, issues)
         elif target == "family":

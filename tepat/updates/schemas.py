@@ -407,8 +407,27 @@ class PeriodOut(Schema):
     decree_date: dt.date | None
     determined_at: dt.datetime | None
     applied_count: int
+    held_count: int
+    proposals_total: int
     family_count: int
     individual_count: int
+
+
+class HoldOut(Schema):
+    reference: str
+    proposal_id: UUID
+    kind: str
+    reasons: list[str]
+    reasons_en: list[str]
+
+
+class PeriodDetailOut(PeriodOut):
+    phase: str
+    percent: int
+    error: str
+    frozen_count: int
+    families_total: int
+    holds: list[HoldOut] = Field(..., alias="held")
 
 
 class FieldChangeOut(Schema):

@@ -20,10 +20,12 @@ from tepat.audit.transitions import (
 )
 from tepat.audit.transitions import t as _t
 from tepat.registry import masking
+from tepat.updates.claims import OPEN_STATUSES
 from tepat.updates.models import (
     Deliberation,
     DeterminationPeriod,
     Proposal,
+    ProposalClaim,
     ProposalTransition,
     SubmissionBatch,
 )
@@ -48,6 +50,8 @@ PROPOSAL_TRANSITIONS: dict[str, Transition] = {
     "forward_to_supervisor": _t({P.ACCEPTED}, P.AWAITING_SUPERVISOR),
     "approve": _t({P.ACCEPTED, P.AWAITING_SUPERVISOR}, P.APPROVED),
     "reject_by_district": _t({P.ACCEPTED, P.AWAITING_SUPERVISOR}, P.REJECTED),
+    # The supervisor takes an approved proposal back to the district check before it is determined.
+    "pull_back": _t({P.APPROVED}, P.AWAITING_SUPERVISOR),
     "return_from_upstream": _t({P.APPROVED}, P.RETURNED),
     "apply": _t({P.APPROVED}, P.APPLIED),
 }
@@ -59,7 +63,8 @@ DELIBERATION_TRANSITIONS: dict[str, Transition] = {
 }
 
 PERIOD_TRANSITIONS: dict[str, Transition] = {
-    "determine": _t({DeterminationPeriod.Status.OPEN}, DeterminationPeriod.Status.DETERMINED),
+    "start": _t({DeterminationPeriod.Status.OPEN}, DeterminationPeriod.Status.DETERMINING),
+    "determine": _t({DeterminationPeriod.Status.DETERMINING}, DeterminationPeriod.Status.DETERMINED),
 }
 
 BATCH_TRANSITIONS: dict[str, Transition] = {
@@ -77,9 +82,15 @@ def _proposal_history(moved: Moved) -> None:
     )
 
 
+def _release_claims(moved: Moved) -> None:
+    """Out of the flow (rejected, withdrawn, applied, returned): what it claimed is free for a new proposal."""
+    if moved.row.status not in OPEN_STATUSES:
+        ProposalClaim.objects.filter(proposal=moved.row).delete()
+
+
 TABLES: dict[type, Workflow] = {
     Proposal: register(Proposal, Workflow("proposal", PROPOSAL_TRANSITIONS, stamp_field="stage_entered_at",
-                                          after=(_proposal_history,), redact=masking.audit_payload)),
+                                          after=(_proposal_history, _release_claims), redact=masking.audit_payload)),
     Deliberation: register(Deliberation, Workflow("deliberation", DELIBERATION_TRANSITIONS, redact=masking.audit_payload)),
     DeterminationPeriod: register(DeterminationPeriod, Workflow("determination_period", PERIOD_TRANSITIONS)),
     SubmissionBatch: register(SubmissionBatch, Workflow("submission_batch", BATCH_TRANSITIONS)),

@@ -4,9 +4,20 @@ Only `tepat.updates.services` writes these tables; status changes go through `te
 """
 
 from tepat.updates.models.deliberations import Deliberation, DeliberationAttendee, DeliberationItem
-from tepat.updates.models.determination import DeterminationPeriod, DeterminedFamily, FreezePeriod
+from tepat.updates.models.determination import (
+    DeterminationHold,
+    DeterminationPeriod,
+    DeterminedFamily,
+    FreezePeriod,
+)
 from tepat.updates.models.documents import Document
-from tepat.updates.models.proposals import DistrictReview, Objection, Proposal, ProposalTransition
+from tepat.updates.models.proposals import (
+    DistrictReview,
+    Objection,
+    Proposal,
+    ProposalClaim,
+    ProposalTransition,
+)
 from tepat.updates.models.submissions import SubmissionBatch, SubmissionRecord
 from tepat.updates.models.verification import FieldVerification
 
@@ -14,6 +25,7 @@ __all__ = [
     "Deliberation",
     "DeliberationAttendee",
     "DeliberationItem",
+    "DeterminationHold",
     "DeterminationPeriod",
     "DeterminedFamily",
     "DistrictReview",
@@ -22,6 +34,7 @@ __all__ = [
     "FreezePeriod",
     "Objection",
     "Proposal",
+    "ProposalClaim",
     "ProposalTransition",
     "SubmissionBatch",
     "SubmissionRecord",

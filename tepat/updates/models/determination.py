@@ -15,6 +15,7 @@ class DeterminationPeriod(BaseModel):
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
+        DETERMINING = "determining", _("Being determined")
         DETERMINED = "determined", _("Determined")
 
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
@@ -29,6 +30,15 @@ class DeterminationPeriod(BaseModel):
     determined_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+")
     applied_count = models.PositiveIntegerField(default=0)
+    held_count = models.PositiveIntegerField(default=0)
+    # The background run (`period_determine_run`): when it started, how far it got, where the freeze stands.
+    started_at = models.DateTimeField(null=True, blank=True)
+    proposals_total = models.PositiveIntegerField(default=0)
+    families_total = models.PositiveIntegerField(default=0)
+    frozen_count = models.PositiveIntegerField(default=0)
+    frozen_individuals = models.PositiveIntegerField(default=0)
+    freeze_cursor = models.CharField(max_length=40, blank=True)  # the last family frozen (keyset)
+    error = models.TextField(blank=True)
     family_count = models.PositiveIntegerField(default=0)
     individual_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -60,6 +70,24 @@ class DeterminedFamily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_id}:{self.family_id}"
+
+
+class DeterminationHold(models.Model):
+    """An approved proposal that a determination could not apply (it conflicts with the registry or with
+    another change): it stays approved for the next period, and the reasons are kept here per proposal."""
+
+    id = models.BigAutoField(primary_key=True)
+    period = models.ForeignKey(DeterminationPeriod, on_delete=models.PROTECT, related_name="holds")
+    proposal = models.ForeignKey("updates.Proposal", on_delete=models.PROTECT, related_name="holds")
+    issues = models.JSONField(default=list)
+    held_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["period_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["period", "proposal"], name="determination_hold_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.period_id}:{self.proposal_id}"
 
 
 class FreezePeriod(BaseModel):

@@ -110,6 +110,22 @@ class ProposalTransition(models.Model):
         return f"{self.proposal_id}: {self.from_status} → {self.to_status}"
 
 
+class ProposalClaim(models.Model):
+    """What an open proposal would change (a KK number, a NIK, a family, a member), held while the proposal
+    is open. The unique key makes a second open proposal for the same thing impossible, even when two are
+    entered at the same moment; the claim is released when the proposal leaves the flow."""
+
+    id = models.BigAutoField(primary_key=True)
+    key = models.CharField(max_length=120, unique=True)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="claims")
+
+    class Meta:
+        ordering = ["proposal_id", "key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.proposal_id}"
+
+
 class DistrictReview(BaseModel):
     """The Dinsos check of an accepted proposal: approve or reject, by operator or supervisor."""
 
@@ -121,6 +137,7 @@ class DistrictReview(BaseModel):
         APPROVED = "approved", _("Approved")
         FORWARDED = "forwarded", _("Checked, forwarded to supervisor")
         REJECTED = "rejected", _("Rejected")
+        PULLED_BACK = "pulled_back", _("Pulled back before determination")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

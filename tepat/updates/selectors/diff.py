@@ -175,9 +175,10 @@ def period_diff(*, actor: Any, older: DeterminationPeriod, newer: DeterminationP
     """
     if older.region_id != newer.region_id:
         raise BusinessRuleViolation("Periode dari wilayah berbeda / The periods belong to different regions")
-    if DeterminationPeriod.Status.OPEN in (older.status, newer.status):
+    determined = DeterminationPeriod.Status.DETERMINED
+    if older.status != determined or newer.status != determined:
         raise BusinessRuleViolation("Kedua periode harus sudah ditetapkan / Both periods must be determined")
-    if older.starts_on > newer.starts_on:
+    if older.determined_at > newer.determined_at:  # versions are ordered by when they were determined
         older, newer = newer, older
     scope = actor_region_codes(actor)
 
@@ -218,8 +219,8 @@ def period_diff(*, actor: Any, older: DeterminationPeriod, newer: DeterminationP
 
 
 def _attach_causes(entries: list[DiffEntry], older: DeterminationPeriod, newer: DeterminationPeriod) -> None:
-    periods = DeterminationPeriod.objects.filter(region_id=older.region_id, starts_on__gt=older.starts_on,
-                                                 starts_on__lte=newer.starts_on)
+    periods = DeterminationPeriod.objects.filter(region_id=older.region_id, determined_at__gt=older.determined_at,
+                                                 determined_at__lte=newer.determined_at)
     wanted = {entry.family_id for entry in entries}
     proposals = (
         Proposal.objects.filter(applied_period__in=periods, family_id__in=wanted)

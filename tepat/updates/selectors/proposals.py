@@ -171,6 +171,8 @@ def proposal_actions(actor: Any, proposal: Proposal) -> list[str]:
         needs_supervisor = proposal.status == S.AWAITING_SUPERVISOR
         if not needs_supervisor or updates_can(actor, U.APPROVE_REMOVAL):
             actions += ["approve", "reject"]
+    if "pull_back" in allowed and updates_can(actor, U.APPROVE_REMOVAL):
+        actions.append("pull_back")
     if proposal.status in OPEN_STAGES and updates_can(actor, U.PROPOSE):
         actions.append("add_document")
     return actions

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
+from tepat.accounts.access import actor_can
+from tepat.accounts.roles import Capability
 from tepat.registry.selectors import personal_data_viewed
 from tepat.updates.access import batches_in_scope, deliberations_in_scope, freezes_in_scope, periods_in_scope
 from tepat.updates.models import Deliberation, DeterminationPeriod, FreezePeriod, Proposal, SubmissionBatch
@@ -79,8 +81,45 @@ def batch_list(*, actor: Any) -> QuerySet[SubmissionBatch]:
 
 
 def period_list(*, actor: Any) -> QuerySet[DeterminationPeriod]:
-    return periods_in_scope(actor).select_related("region").order_by("region_id", "-starts_on")
+    """Newest first: open and running periods, then the versions by when they were determined."""
+    return periods_in_scope(actor).select_related("region").order_by(
+        "region_id", F("determined_at").desc(nulls_first=True), "-starts_on")
 
 
 def freeze_list(*, actor: Any) -> QuerySet[FreezePeriod]:
     return freezes_in_scope(actor).select_related("region").order_by("-starts_on")
+
+
+@dataclass(slots=True)
+class PeriodProgress:
+    period: DeterminationPeriod
+    phase: str  # "open" | "applying" | "freezing" | "failed" | "done"
+    percent: int
+    holds: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.phase in ("open", "done", "failed")
+
+
+def period_progress(*, actor: Any, period: DeterminationPeriod) -> PeriodProgress:
+    """How far a determination has got, and what it held back (reasons name KK/NIK: shown in full only to
+    roles that see personal data; the others see the reason code). Caller fetched with `access_period`."""
+    status = DeterminationPeriod.Status
+    full = actor_can(actor, Capability.PERSONAL_DATA_FULL)
+    holds = [
+        {"reference": h.proposal.reference, "proposal_id": h.proposal_id, "kind": h.proposal.get_kind_display(),
+         "reasons": [(i.get("id") if full else i.get("code", "")) for i in h.issues],
+         "reasons_en": [(i.get("en") if full else i.get("code", "")) for i in h.issues]}
+        for h in period.holds.select_related("proposal").order_by("id")
+    ]
+    if period.status == status.DETERMINED:
+        return PeriodProgress(period, "done", 100, holds)
+    if period.status == status.OPEN:
+        return PeriodProgress(period, "open", 0, holds)
+    phase = "failed" if period.error else "freezing" if period.families_total else "applying"
+    done = period.applied_count + period.held_count
+    applying = 50 * done // period.proposals_total if period.proposals_total else 50
+    freezing = 50 * period.frozen_count // period.families_total if period.families_total else 0
+    percent = min(99, (50 + freezing) if period.families_total else applying)
+    return PeriodProgress(period, phase, percent, holds)

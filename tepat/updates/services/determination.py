@@ -1,5 +1,13 @@
-"""Determination periods (penetapan): approved changes applied to the registry in one transaction, and
-the list frozen as a version that any later version can be compared with."""
+"""Determination periods (penetapan): approved changes applied to the registry, and the list frozen as a
+version that any later version can be compared with.
+
+Determination runs in the background (`tasks.period_determine_task`, ADR 0012): `period_determine_start`
+checks and marks the period `determining` in the request; `period_determine_run` applies the approved
+proposals in chunks (one transaction each, a savepoint per proposal: what conflicts is held back and
+reported, the rest applies), then freezes the version in keyset batches with bulk inserts, then marks the
+period determined. Each chunk commits, so the audit head lock is held only for one chunk, and a run killed
+half-way resumes where it stopped without applying or freezing anything twice.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tepat.audit.hashing import canonical_json
@@ -20,7 +29,7 @@ from tepat.registry import choices as c
 from tepat.registry.models import Family, Individual, ProgramParticipation
 from tepat.registry.validation import FAMILY_FIELDS, INDIVIDUAL_FIELDS
 from tepat.updates import conf
-from tepat.updates.models import DeterminationPeriod, DeterminedFamily, Proposal
+from tepat.updates.models import DeterminationHold, DeterminationPeriod, DeterminedFamily, Proposal
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
 from tepat.updates.services.apply import proposal_apply_to_registry
 from tepat.updates.services.common import not_future, raise_if, region_at_level, within_q
@@ -30,7 +39,9 @@ from tepat.updates.workflow import ensure_allowed, lock, transition
 Cadence = DeterminationPeriod.Cadence
 CADENCE_MONTHS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.SEMIANNUAL: 6}
 SNAPSHOT_MEMBER_FIELDS = (*INDIVIDUAL_FIELDS, "presence")
-_BATCH = 2000
+_BATCH = 2000  # families frozen per transaction
+APPLY_CHUNK = 50  # proposals applied per transaction (the audit head lock is held for one chunk only)
+Status = DeterminationPeriod.Status
 
 
 def period_bounds(starts_on: date, cadence: str) -> tuple[date, str]:
@@ -64,6 +75,15 @@ def period_create(*, actor: Any, region_code: str, starts_on: date, cadence: str
     if overlap.exists():
         raise ValidationFailed([Issue("overlap", "starts_on", "periode bertumpang tindih dengan periode lain",
                                       "the period overlaps another period")])
+    later = (DeterminationPeriod.objects.filter(region_id=region_code, starts_on__gt=starts_on)
+             .exclude(status=Status.OPEN).order_by("starts_on").first())
+    if later is not None:
+        raise ValidationFailed([Issue(
+            "before_determined", "starts_on",
+            f"periode {later.label} yang dimulai {later.starts_on:%d-%m-%Y} sudah ditetapkan; periode baru tidak "
+            f"boleh dimulai sebelumnya",
+            f"period {later.label} starting {later.starts_on:%d-%m-%Y} is already determined; a new period cannot "
+            f"start before it")])
     period = DeterminationPeriod(region_id=region_code, starts_on=starts_on, ends_on=ends_on, cadence=cadence,
                                  label=label.strip() or default_label, created_by=actor)
     period.full_clean()
@@ -77,16 +97,22 @@ def _digest(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(data).encode()).hexdigest()
 
 
-def freeze_version(period: DeterminationPeriod) -> tuple[int, int]:
-    """Store every active family of the period's region as it stands now: set-based, in batches."""
+def _freeze_batch(period: DeterminationPeriod, after: str, limit: int | None = None) -> tuple[int, int, str]:
+    """Freeze the next `limit` active families after `after` (keyset on the primary key), with bulk
+    inserts. Returns (families, members, last key); (0, 0, after) when there is nothing left."""
     region = period.region_id
     families = Family.objects.filter(within_q(region), status=c.FamilyStatus.ACTIVE)
+    if after:
+        families = families.filter(pk__gt=after)
+    rows = list(families.order_by("pk").values("pk", "region_id", *FAMILY_FIELDS)[:limit or _BATCH])
+    if not rows:
+        return 0, 0, after
+    ids = [row["pk"] for row in rows]
     members: dict[Any, dict[str, Any]] = {}
     member_count = 0
-    member_rows = Individual.objects.filter(
-        within_q(region, "family__region__code"), family__status=c.FamilyStatus.ACTIVE, presence__in=c.ACTIVE_PRESENCE
-    ).values("pk", "family_id", *SNAPSHOT_MEMBER_FIELDS)
-    for row in member_rows.iterator(chunk_size=_BATCH):
+    for row in Individual.objects.filter(family_id__in=ids, presence__in=c.ACTIVE_PRESENCE).values(
+        "pk", "family_id", *SNAPSHOT_MEMBER_FIELDS
+    ):
         family_id, pk = row.pop("family_id"), row.pop("pk")
         if row["birth_date"] is not None:
             row["birth_date"] = row["birth_date"].isoformat()
@@ -94,78 +120,208 @@ def freeze_version(period: DeterminationPeriod) -> tuple[int, int]:
         member_count += 1
     programs: dict[Any, list[str]] = {}
     for family_id, program, individual_id in ProgramParticipation.objects.filter(
-        within_q(region, "family__region__code"), until__isnull=True
+        family_id__in=ids, until__isnull=True
     ).values_list("family_id", "program", "individual_id"):
         programs.setdefault(family_id, []).append(f"{program}:{individual_id}" if individual_id else program)
-    rows: list[DeterminedFamily] = []
-    count = 0
-    for row in families.values("pk", "region_id", *FAMILY_FIELDS).iterator(chunk_size=_BATCH):
+    frozen: list[DeterminedFamily] = []
+    for row in rows:
         family_id = row.pop("pk")
         # Plain JSON values already (text, integers, booleans, ISO dates), so no normalising pass is needed.
         data = {**row, "members": members.get(family_id, {}), "programs": sorted(programs.get(family_id, []))}
-        rows.append(DeterminedFamily(period=period, family_id=family_id, region_code=row["region_id"], data=data,
-                                     digest=_digest(data)))
-        count += 1
-        if len(rows) >= _BATCH:
-            DeterminedFamily.objects.bulk_create(rows, batch_size=_BATCH)
-            rows = []
-    DeterminedFamily.objects.bulk_create(rows, batch_size=_BATCH)
-    return count, member_count
+        frozen.append(DeterminedFamily(period=period, family_id=family_id, region_code=row["region_id"], data=data,
+                                       digest=_digest(data)))
+    DeterminedFamily.objects.bulk_create(frozen, batch_size=_BATCH)
+    return len(rows), member_count, str(ids[-1])
+
+
+def freeze_version(period: DeterminationPeriod) -> tuple[int, int]:
+    """Store every active family of the period's region as it stands now, in one go (keyset batches).
+    The background run uses `_freeze_batch` directly, one transaction per batch."""
+    count = members = 0
+    cursor = ""
+    while True:
+        done, people, cursor = _freeze_batch(period, cursor)
+        if not done:
+            return count, members
+        count, members = count + done, members + people
+
+
+def _approved(period: DeterminationPeriod):
+    """The approved proposals this determination takes: approved before it started, not held back by it."""
+    cutoff = period.started_at or timezone.now()
+    return (
+        Proposal.objects.filter(within_q(period.region_id), status=Proposal.Status.APPROVED)
+        .filter(Q(approved_at__lte=cutoff) | Q(approved_at__isnull=True))
+        .exclude(holds__period=period)
+    )
+
+
+def _actor_of(period: DeterminationPeriod, actor: Any) -> Any:
+    return actor if actor is not None else period.determined_by
 
 
 @transaction.atomic
-def period_determine(*, actor: Any, period: DeterminationPeriod, decree_number: str,
-                     decree_date: date) -> DeterminationPeriod:
-    """Apply every approved proposal of the region to the registry, through the registry services and as
-    `actor`, then freeze the version. One transaction: if any proposal cannot be applied, nothing is.
+def period_determine_start(*, actor: Any, period: DeterminationPeriod, decree_number: str,
+                           decree_date: date) -> DeterminationPeriod:
+    """Check and mark the period `determining`; the caller enqueues `period_determine_task` after commit.
 
-    Refused while a freeze covers the region (or part of it), and while an earlier period is still open.
+    Refused while a freeze covers the region (or part of it), before the period's start date, and while an
+    earlier period of the region is not determined yet.
     """
     ensure_updates_permission(actor=actor, capability=UpdatesCapability.DETERMINE, region_code=period.region_id)
     ensure_not_frozen(period.region_id, action="determination", include_below=True)
     period = lock(period)
-    ensure_allowed(period, "determine")
+    ensure_allowed(period, "start")
+    today = timezone.localdate()
     issues: list[Issue] = []
     if not decree_number.strip():
         issues.append(Issue("required", "decree_number", "nomor SK wajib diisi", "the decree number is required"))
-    not_future(decree_date, "decree_date", timezone.localdate(), issues)
+    not_future(decree_date, "decree_date", today, issues)
     raise_if(issues)
-    if DeterminationPeriod.objects.filter(region_id=period.region_id, status=DeterminationPeriod.Status.OPEN,
-                                          starts_on__lt=period.starts_on).exists():
-        raise BusinessRuleViolation("Periode sebelumnya belum ditetapkan / An earlier period is not determined yet")
-    proposals = list(
-        Proposal.objects.select_for_update(of=("self",))
-        .filter(within_q(period.region_id), status=Proposal.Status.APPROVED)
-        .select_related("family", "individual", "individual__family")
-        .order_by("approved_at", "created_at")
-    )
-    failures: list[Issue] = []
-    applied: list[tuple[Proposal, dict[str, Any]]] = []
-    for proposal in proposals:
-        try:
-            with transaction.atomic():
-                applied.append((proposal, proposal_apply_to_registry(actor=actor, proposal=proposal)))
-        except ValidationFailed as exc:
-            failures += [Issue(i.code, f"{proposal.reference}.{i.field}", f"{proposal.reference}: {i.id}",
-                               f"{proposal.reference}: {i.en}") for i in exc.issues]
-        except ApplicationError as exc:
-            failures.append(Issue(exc.code, proposal.reference, f"{proposal.reference}: {exc.message}",
-                                  f"{proposal.reference}: {exc.message}"))
-    raise_if(failures)
+    if period.starts_on > today:
+        raise BusinessRuleViolation(
+            f"Periode {period.label} baru dimulai {period.starts_on:%d-%m-%Y}; belum dapat ditetapkan / "
+            f"Period {period.label} starts on {period.starts_on:%d-%m-%Y}; it cannot be determined yet",
+            extra={"starts_on": period.starts_on.isoformat()})
+    earlier = (DeterminationPeriod.objects.filter(region_id=period.region_id, starts_on__lt=period.starts_on)
+               .exclude(status=Status.DETERMINED).order_by("starts_on").first())
+    if earlier is not None:
+        raise BusinessRuleViolation(
+            f"Periode sebelumnya {earlier.label} belum ditetapkan / An earlier period {earlier.label} is not "
+            f"determined yet", extra={"earlier": earlier.label})
     now = timezone.now()
-    for proposal, result in applied:
-        updates: dict[str, Any] = {"applied_at": now, "applied_period": period, "applied_result": result}
-        if proposal.family_id is None and "family" in result:
-            updates["family_id"] = result["family"]
-        if proposal.kind == Proposal.Kind.ADD_MEMBER:
-            updates["individual_id"] = result["individual"]
-        transition(proposal, "apply", actor=actor, region_code=proposal.region_id, locked=True, updates=updates,
-                   data={"period": period.label, "decree_number": decree_number.strip(), "result": result})
-    families, individuals = freeze_version(period)
-    return transition(period, "determine", actor=actor, region_code=period.region_id, locked=True,
-                      updates={"decree_number": decree_number.strip(), "decree_date": decree_date,
-                               "determined_at": now, "determined_by": actor, "applied_count": len(applied),
-                               "family_count": families, "individual_count": individuals},
-                      data={"decree_number": decree_number.strip(), "decree_date": decree_date,
-                            "applied": [p.reference for p, _ in applied], "families": families,
-                            "individuals": individuals})
+    period.started_at = now
+    total = _approved(period).count()
+    decree = decree_number.strip()
+    return transition(period, "start", actor=actor, region_code=period.region_id, locked=True,
+                      updates={"decree_number": decree, "decree_date": decree_date, "started_at": now,
+                               "determined_by": actor if getattr(actor, "is_authenticated", False) else None,
+                               "proposals_total": total, "error": ""},
+                      data={"decree_number": decree, "decree_date": decree_date, "proposals": total})
+
+
+def _issues_of(proposal: Proposal, exc: ApplicationError) -> list[dict[str, str]]:
+    if isinstance(exc, ValidationFailed):
+        return [{"code": i.code, "field": i.field, "id": f"{proposal.reference}: {i.id}",
+                 "en": f"{proposal.reference}: {i.en}"} for i in exc.issues]
+    return [{"code": exc.code, "field": "", "id": f"{proposal.reference}: {exc.message}",
+             "en": f"{proposal.reference}: {exc.message}"}]
+
+
+def _apply_chunk(period: DeterminationPeriod, actor: Any) -> int:
+    """Apply (or hold back) the next chunk of approved proposals in one transaction. Returns how many."""
+    with transaction.atomic():
+        period = lock(period)
+        proposals = list(
+            _approved(period).select_for_update(of=("self",))
+            .select_related("family", "individual", "individual__family")
+            .order_by("approved_at", "created_at", "pk")[:APPLY_CHUNK]
+        )
+        applied = held = 0
+        for proposal in proposals:
+            try:
+                with transaction.atomic():  # a savepoint per proposal: a conflict rolls back that one only
+                    result = proposal_apply_to_registry(actor=actor, proposal=proposal)
+            except ApplicationError as exc:
+                issues = _issues_of(proposal, exc)
+                DeterminationHold.objects.create(period=period, proposal=proposal, issues=issues,
+                                                 held_at=timezone.now())
+                audit_record(actor=actor, action="proposal.hold", target=proposal, region_code=proposal.region_id,
+                             data={"period": period.label, "issues": issues})
+                held += 1
+                continue
+            updates: dict[str, Any] = {"applied_at": timezone.now(), "applied_period": period,
+                                       "applied_result": result}
+            if proposal.family_id is None and "family" in result:
+                updates["family_id"] = result["family"]
+            if proposal.kind == Proposal.Kind.ADD_MEMBER:
+                updates["individual_id"] = result["individual"]
+            transition(proposal, "apply", actor=actor, region_code=proposal.region_id, locked=True, updates=updates,
+                       data={"period": period.label, "decree_number": period.decree_number, "result": result})
+            applied += 1
+        if proposals:
+            period.applied_count += applied
+            period.held_count += held
+            period.save(update_fields=["applied_count", "held_count", "updated_at"])
+        return len(proposals)
+
+
+def _freeze_step(period: DeterminationPeriod) -> int:
+    with transaction.atomic():
+        period = lock(period)
+        done, members, cursor = _freeze_batch(period, period.freeze_cursor)
+        if done:
+            period.frozen_count += done
+            period.frozen_individuals += members
+            period.freeze_cursor = cursor
+            period.save(update_fields=["frozen_count", "frozen_individuals", "freeze_cursor", "updated_at"])
+        return done
+
+
+def period_determine_run(*, actor: Any, period_id: Any) -> DeterminationPeriod:
+    """Run (or resume) a started determination to the end. Safe to call again after a crash: applied
+    proposals are no longer approved, held ones are excluded, and the freeze continues after its cursor."""
+    period = DeterminationPeriod.objects.get(pk=period_id)
+    if period.status == Status.DETERMINED:
+        return period
+    ensure_allowed(period, "determine")
+    actor = _actor_of(period, actor)
+    ensure_updates_permission(actor=actor, capability=UpdatesCapability.DETERMINE, region_code=period.region_id)
+    while _apply_chunk(period, actor):
+        pass
+    period.refresh_from_db()
+    if not period.families_total:
+        period.families_total = Family.objects.filter(within_q(period.region_id),
+                                                      status=c.FamilyStatus.ACTIVE).count()
+        period.save(update_fields=["families_total", "updated_at"])
+    while _freeze_step(period):
+        pass
+    with transaction.atomic():
+        period = lock(period)
+        if period.status == Status.DETERMINED:
+            return period
+        applied = list(Proposal.objects.filter(applied_period=period).order_by("applied_at")
+                       .values_list("reference", flat=True))
+        held = list(period.holds.order_by("id").values_list("proposal__reference", flat=True))
+        return transition(period, "determine", actor=actor, region_code=period.region_id, locked=True,
+                          updates={"determined_at": timezone.now(), "family_count": period.frozen_count,
+                                   "individual_count": period.frozen_individuals, "applied_count": len(applied),
+                                   "held_count": len(held)},
+                          data={"decree_number": period.decree_number, "decree_date": period.decree_date,
+                                "applied": applied, "held": held, "families": period.frozen_count,
+                                "individuals": period.frozen_individuals})
+
+
+@transaction.atomic
+def period_determine_resume(*, actor: Any, period: DeterminationPeriod) -> DeterminationPeriod:
+    """Let a stopped run continue (after a failure or a lost worker): the caller enqueues the task again."""
+    ensure_updates_permission(actor=actor, capability=UpdatesCapability.DETERMINE, region_code=period.region_id)
+    period = lock(period)
+    ensure_allowed(period, "determine")
+    previous = period.error
+    period.error = ""
+    period.save(update_fields=["error", "updated_at"])
+    audit_record(actor=actor, action="determination_period.start", target=period, region_code=period.region_id,
+                 data={"resumed": True, "previous_error": previous, "applied": period.applied_count,
+                       "frozen": period.frozen_count})
+    return period
+
+
+@transaction.atomic
+def period_determine_fail(*, actor: Any, period_id: Any, error: str) -> DeterminationPeriod:
+    """Record that a run stopped with an error (the period stays `determining`; running again resumes)."""
+    period = lock(DeterminationPeriod.objects.get(pk=period_id))
+    period.error = error[:2000]
+    period.save(update_fields=["error", "updated_at"])
+    audit_record(actor=_actor_of(period, actor), action="determination_period.fail", target=period,
+                 region_code=period.region_id, data={"error": period.error})
+    return period
+
+
+def period_determine(*, actor: Any, period: DeterminationPeriod, decree_number: str,
+                     decree_date: date) -> DeterminationPeriod:
+    """Start and run a determination in this process (command line, tests). The pages and the API start
+    it and leave the run to the background worker."""
+    period = period_determine_start(actor=actor, period=period, decree_number=decree_number,
+                                    decree_date=decree_date)
+    return period_determine_run(actor=actor, period_id=period.pk)

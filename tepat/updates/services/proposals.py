@@ -21,6 +21,7 @@ from tepat.registry.models import Family, Individual
 from tepat.updates import kinds
 from tepat.updates.models import Proposal, ProposalTransition
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
+from tepat.updates.services.claims import claims_take
 from tepat.updates.services.common import ancestor_codes, region_at_level
 from tepat.updates.workflow import transition
 
@@ -101,6 +102,7 @@ def proposal_create(
     )
     proposal.full_clean()
     proposal.save()
+    claims_take(proposal)  # refuses (409) a second open proposal for the same KK, NIK, family or member
     ProposalTransition.objects.create(proposal=proposal, name="create", from_status="", to_status=S.DRAFT,
                                       actor=actor, occurred_at=now)
     audit_record(actor=actor, action="proposal.create", target=proposal, region_code=region_code,

@@ -71,3 +71,19 @@ def proposal_reject(*, actor: Any, proposal: Proposal, reason: str) -> Proposal:
                           reason=reason.strip(), updates={"closed_stage": stage, "closed_reason": reason.strip()})
     _review(proposal, actor, DistrictReview.Decision.REJECTED, reason.strip())
     return proposal
+
+
+@transaction.atomic
+def proposal_pull_back(*, actor: Any, proposal: Proposal, reason: str) -> Proposal:
+    """The supervisor takes an approved proposal back before it is determined (a duplicate, a mistake found
+    late): it returns to the supervisor's check, where it can be rejected or approved again. With a reason,
+    audited, through the transitions table; a determined proposal cannot be pulled back."""
+    ensure_updates_permission(actor=actor, capability=UpdatesCapability.APPROVE_REMOVAL,
+                              region_code=proposal.region_id)
+    if not reason.strip():
+        raise ValidationFailed([Issue("required", "reason", "alasan penarikan wajib diisi",
+                                      "a reason for pulling the proposal back is required")])
+    proposal = transition(proposal, "pull_back", actor=actor, region_code=proposal.region_id, reason=reason.strip(),
+                          updates={"approved_at": None})
+    _review(proposal, actor, DistrictReview.Decision.PULLED_BACK, reason.strip())
+    return proposal

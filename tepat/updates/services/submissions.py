@@ -48,9 +48,13 @@ def submission_batch_create(*, actor: Any, region_code: str, destination: str) -
         raise BusinessRuleViolation("Tidak ada usulan disetujui yang belum dikirim / "
                                     "There are no approved proposals waiting to be sent")
     today = timezone.localdate()
-    sequence = SubmissionBatch.objects.filter(region_id=region_code, created_at__date=today).count() + 1
     prefix = "P" if destination == SubmissionBatch.Destination.CENTRAL else "V"
-    number = f"{region_code.replace('.', '')}-{prefix}-{today:%Y%m%d}-{sequence:03d}"
+    stem = f"{region_code.replace('.', '')}-{prefix}-{today:%Y%m%d}-"
+    # The next free number of the day for this destination (a count would repeat a number after a gap or
+    # across destinations, and the unique number would then refuse every new batch).
+    used = SubmissionBatch.objects.filter(number__startswith=stem).values_list("number", flat=True)
+    sequence = max((int(n[len(stem):]) for n in used if n[len(stem):].isdigit()), default=0) + 1
+    number = f"{stem}{sequence:03d}"
     batch = SubmissionBatch(number=number, region_id=region_code, destination=destination, created_by=actor)
     batch.full_clean()
     batch.save()

@@ -14,6 +14,7 @@ from tepat.core.messages import Issue
 from tepat.updates import kinds
 from tepat.updates.models import Document, FieldVerification, Proposal
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
+from tepat.updates.services.claims import claims_take
 from tepat.updates.services.common import not_future, raise_if
 from tepat.updates.services.documents import check_upload, store_document
 from tepat.updates.workflow import ensure_allowed, lock, transition
@@ -100,6 +101,7 @@ def verification_record(
                                               family=proposal.family, individual=proposal.individual)
         except ValidationFailed as exc:
             raise ValidationFailed([Issue(i.code, f"facts.{i.field}", i.id, i.en) for i in exc.issues]) from exc
+        claims_take(proposal, verified_payload)  # a corrected KK/NIK must not collide with another open proposal
     verification = FieldVerification(
         proposal=proposal, verifier=actor, visited_on=visited_on, household_found=household_found,
         fact_results=fact_results, notes=notes.strip(), latitude=lat, longitude=lon, outcome=outcome,

@@ -52,6 +52,10 @@ class World:
         return Proposal.objects.get(pk=proposal.pk)
 
     @cached_property
+    def approved(self):
+        return to_approved(self.actors, create(self.actors, "new_family", new_family_payload()))
+
+    @cached_property
     def planned(self):
         return session(self.actors)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,14 +20,19 @@ from tepat.updates.access import access_batch, access_freeze, access_period
 from tepat.updates.permissions import UpdatesCapability as U
 from tepat.updates.permissions import ensure_updates_capability, updates_can
 from tepat.updates.selectors.diff import period_diff
-from tepat.updates.selectors.sessions import batch_list, freeze_list, period_list
-from tepat.updates.services.determination import period_create, period_determine
+from tepat.updates.selectors.sessions import batch_list, freeze_list, period_list, period_progress
+from tepat.updates.services.determination import (
+    period_create,
+    period_determine_resume,
+    period_determine_start,
+)
 from tepat.updates.services.freezes import freeze_create, freeze_lift
 from tepat.updates.services.submissions import (
     submission_batch_create,
     submission_batch_export,
     submission_response_import,
 )
+from tepat.updates.tasks import period_determine_task
 from tepat.updates.views.common import form_response, posted, refused
 
 
@@ -117,6 +124,7 @@ def period_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def period_determine_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Start the determination; the background worker runs it and the period page shows its progress."""
     period = access_period(actor=request.user, period_id=pk)
     form = f.DetermineForm(request.POST)
     url = reverse("updates:period_list")
@@ -124,13 +132,51 @@ def period_determine_view(request: HttpRequest, pk: Any) -> HttpResponse:
         messages.error(request, _("Enter the decree number and date."))
         return redirect(url)
     try:
-        period = period_determine(actor=request.user, period=period, decree_number=form.cleaned_data["decree_number"],
-                                  decree_date=form.cleaned_data["decree_date"])
+        period = period_determine_start(actor=request.user, period=period,
+                                        decree_number=form.cleaned_data["decree_number"],
+                                        decree_date=form.cleaned_data["decree_date"])
     except ApplicationError as exc:
         return refused(request, exc, url)
-    messages.success(request, _("Period %(label)s determined: %(count)d changes applied.") % {
-        "label": period.label, "count": period.applied_count})
-    return redirect(url)
+    _enqueue(period, request)
+    messages.success(request, _("Determination of period %(label)s started; it runs in the background.") % {
+        "label": period.label})
+    return redirect("updates:period_detail", pk=period.pk)
+
+
+@login_required
+@require_POST
+def period_resume_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    period = access_period(actor=request.user, period_id=pk)
+    try:
+        period = period_determine_resume(actor=request.user, period=period)
+    except ApplicationError as exc:
+        return refused(request, exc, reverse("updates:period_detail", args=[period.pk]))
+    _enqueue(period, request)
+    return redirect("updates:period_detail", pk=period.pk)
+
+
+def _enqueue(period: Any, request: HttpRequest) -> None:
+    # The worker must find the committed period row: enqueue after the commit.
+    transaction.on_commit(partial(period_determine_task.enqueue, period_id=str(period.pk), actor_id=request.user.pk))
+
+
+def _progress_context(request: HttpRequest, pk: Any) -> dict[str, Any]:
+    period = access_period(actor=request.user, period_id=pk)
+    return {"progress": period_progress(actor=request.user, period=period), "period": period,
+            "can_determine": updates_can(request.user, U.DETERMINE)}
+
+
+@login_required
+@require_GET
+def period_detail_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    return render(request, "updates/period_detail.html", _progress_context(request, pk))
+
+
+@login_required
+@require_GET
+def period_progress_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The progress area alone, polled by the period page until the run is finished."""
+    return render(request, "updates/_period_progress.html", _progress_context(request, pk))
 
 
 @login_required

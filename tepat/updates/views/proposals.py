@@ -37,7 +37,7 @@ from tepat.updates.services.proposals import (
     proposal_submit,
     proposal_withdraw,
 )
-from tepat.updates.services.reviews import proposal_approve, proposal_reject
+from tepat.updates.services.reviews import proposal_approve, proposal_pull_back, proposal_reject
 from tepat.updates.views.common import form_response, posted, refused
 
 K = Proposal.Kind
@@ -126,6 +126,8 @@ def proposal_new(request: HttpRequest, kind: str) -> HttpResponse:
                                        submit="save_draft" not in request.POST, **form.source_data())
         except ValidationFailed as exc:
             f.apply_issues(form, exc, mapping)
+        except BusinessRuleViolation as exc:  # e.g. another open proposal for the same KK, NIK or member
+            form.add_error(None, exc.message)
         else:
             return _created(request, proposal)
     title = _("Emergency proposal") if emergency else _("Proposal: new family")
@@ -157,6 +159,8 @@ def family_proposal(request: HttpRequest, family_id: Any, kind: str) -> HttpResp
                                        **form.source_data())
         except ValidationFailed as exc:
             f.apply_issues(form, exc, {**mapping, "individual": "__all__", "family": "__all__"})
+        except BusinessRuleViolation as exc:  # e.g. another open proposal for the same KK, NIK or member
+            form.add_error(None, exc.message)
         else:
             return _created(request, proposal)
     context = {"form": form, "family": family, "individual": individual, "kind": kind,
@@ -181,6 +185,8 @@ def objection_new(request: HttpRequest, family_id: Any) -> HttpResponse:
             )
         except ValidationFailed as exc:
             f.apply_issues(form, exc, {"individual": "member"})
+        except BusinessRuleViolation as exc:  # e.g. another open proposal for the same KK, NIK or member
+            form.add_error(None, exc.message)
         else:
             return _created(request, objection.proposal)
     return form_response(request, "updates/objection_form.html", {"form": form, "family": family}, form)
@@ -252,6 +258,14 @@ def proposal_reject_view(request: HttpRequest, pk: Any) -> HttpResponse:
     reason = request.POST.get("reason", "")
     return _action(request, pk, lambda p: proposal_reject(actor=request.user, proposal=p, reason=reason),
                    _("Rejected."))
+
+
+@login_required
+@require_POST
+def proposal_pull_back_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _action(request, pk, lambda p: proposal_pull_back(actor=request.user, proposal=p, reason=reason),
+                   _("Pulled back to the supervisor's check."))
 
 
 @login_required

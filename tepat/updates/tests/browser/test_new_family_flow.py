@@ -196,6 +196,9 @@ def _scenario(context, base: str, cookies: dict[str, str], kk: str, head_nik: st
     row.locator("input[name=decree_number]").fill("SK-460/07/Dinsos/2025")
     row.locator("input[name=decree_date]").fill("2025-07-31")
     row.locator("button[type=submit]").click()
+    # The run is a background job (immediate in tests); the period page shows its progress until done.
+    page.wait_for_selector("#period-progress[data-status='determined'] #period-done")
+    page.goto(f"{base}/pemutakhiran/penetapan/")
     page.wait_for_selector("tr[data-period='2025-07'] [data-status='determined']")
     _shot(page, "periods")
     page.goto(detail_url)

@@ -72,3 +72,49 @@ def test_two_concurrent_approvals_exactly_one_succeeds(regions, make_user, monke
     assert DistrictReview.objects.filter(proposal=proposal).count() == 1
     assert AuditEvent.objects.filter(action="proposal.approve").count() == 1
     assert AuditEvent.objects.count() == events_before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_proposals_for_one_kk_entered_at_once_exactly_one_is_kept(regions, make_user, monkeypatch):
+    """The unique claim key, not a check-then-insert, decides: the second insert waits for the first
+    transaction and is then refused naming the proposal that holds the KK."""
+    from tepat.core.exceptions import BusinessRuleViolation
+    from tepat.updates.models import ProposalClaim
+    from tepat.updates.services import claims
+    from tepat.updates.services.proposals import proposal_create
+
+    operators = [make_user("village_operator", ["36.04.05.2001"], f"op_desa_{i}") for i in (1, 2)]
+    payloads = [new_family_payload(head="Asep"), new_family_payload(head="Dadang")]
+    payloads[1]["family"]["kk_number"] = payloads[0]["family"]["kk_number"]
+    real_take = claims.claims_take
+
+    def slow_take(proposal, payload=None):
+        keys = real_take(proposal, payload)
+        time.sleep(0.4)  # hold the new claim uncommitted while the other arrives
+        return keys
+
+    monkeypatch.setattr("tepat.updates.services.proposals.claims_take", slow_take)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def enter(actor, payload):
+        try:
+            barrier.wait()
+            proposal_create(actor=actor, kind="new_family", source="village_operator", payload=payload,
+                            region_code="36.04.05.2001")
+            outcomes.append("kept")
+        except BusinessRuleViolation as exc:
+            outcomes.append(f"refused:{exc.extra['open_proposal']}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=enter, args=pair) for pair in zip(operators, payloads, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    kept = Proposal.objects.get()
+    assert sorted(outcomes) == ["kept", f"refused:{kept.reference}"]
+    assert ProposalClaim.objects.filter(key=f"kk:{payloads[0]['family']['kk_number']}", proposal=kept).exists()
+    assert AuditEvent.objects.filter(action="proposal.create").count() == 1

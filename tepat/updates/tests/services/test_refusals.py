@@ -1,6 +1,6 @@
 """Refused transitions change nothing: not the proposal, not its history, not the audit trail."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -196,31 +196,3 @@ def test_removal_needs_the_supervisor(actors, family):
 
     unchanged.check()
     assert proposal_approve(actor=actors.dinsos_supervisor, proposal=proposal).status == S.APPROVED
-
-
-def test_determination_that_cannot_apply_changes_nothing(actors, period):
-    """Two approved new families with the same KK: the second cannot be applied, so neither is."""
-    from tepat.registry.models import Family
-
-    first_payload = new_family_payload()
-    second_payload = new_family_payload()
-    second_payload["family"]["kk_number"] = first_payload["family"]["kk_number"]
-    first = create(actors, Proposal.Kind.NEW_FAMILY, first_payload)
-    second = create(actors, Proposal.Kind.NEW_FAMILY, second_payload)  # valid now: the KK is not yet in use
-    for proposal in (first, second):
-        verify(actors, proposal)
-    deliberate(actors, list(Proposal.objects.filter(pk__in=[first.pk, second.pk])))
-    for proposal in Proposal.objects.filter(pk__in=[first.pk, second.pk]):
-        proposal_approve(actor=actors.dinsos_operator, proposal=proposal)
-    families, events = Family.objects.count(), AuditEvent.objects.count()
-
-    with pytest.raises(ValidationFailed) as exc:
-        period_determine(actor=actors.dinsos_supervisor, period=period, decree_number="SK-2",
-                         decree_date=date(2025, 7, 31))
-
-    assert second.reference in str(exc.value) or first.reference in str(exc.value)
-    assert Family.objects.count() == families
-    assert AuditEvent.objects.count() == events
-    assert set(Proposal.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {S.APPROVED}
-    period.refresh_from_db()
-    assert period.status == "open"

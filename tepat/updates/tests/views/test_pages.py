@@ -75,6 +75,10 @@ PAGES = {
                    "other_dinsos_operator", None),
     "period_list": (lambda w: (w.period, reverse("updates:period_list"))[1], "dinsos_supervisor",
                     "administrator", "other_supervisor", lambda w: f'data-period="{w.period.label}"'),
+    "period_detail": (lambda w: reverse("updates:period_detail", args=[w.period.pk]), "dinsos_supervisor",
+                      "administrator", "other_supervisor", None),
+    "period_progress": (lambda w: reverse("updates:period_progress", args=[w.two_periods[0].pk]), "dinsos_operator",
+                        "administrator", "other_dinsos_operator", None),
     "period_diff": (lambda w: reverse("updates:period_diff") + f"?older={w.two_periods[0].pk}"
                     f"&newer={w.two_periods[1].pk}", "dinsos_operator", "administrator",
                     "other_dinsos_operator", None),
