@@ -17,11 +17,11 @@ from tepat.audit.models import AuditEvent
 from tepat.core.exceptions import BusinessRuleViolation
 from tepat.regions.selectors import is_within
 from tepat.registry.access import identity_for, may_see_sensitive
+from tepat.registry.masking import IDENTITY_FIELDS, SENSITIVE_FIELDS
 from tepat.registry.models import Family, Individual
 from tepat.registry.selectors import personal_data_viewed
-from tepat.registry.validation import SENSITIVE_FIELDS
 from tepat.updates.models import DeterminationPeriod, DeterminedFamily, Proposal
-from tepat.updates.selectors.display import IDENTITY_FIELDS, display_value
+from tepat.updates.selectors.display import display_value
 
 REGISTRY_WRITES = ("family.create", "family.update", "family.remove", "individual.add", "individual.update",
                    "individual.presence", "program_participation.add")
