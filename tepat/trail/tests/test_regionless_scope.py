@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from conftest import DISTRICT, OTHER_DISTRICT, TEST_PROVINCES, client_for
-from tepat.audit.selectors import actor_has_national_scope, audit_event_list
+from tepat.trail.selectors import actor_has_national_scope, audit_event_list
 from tepat.audit.services import audit_record
 
 API = "/api/v1/audit/events"
