@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from conftest import DISTRICT, OTHER_DISTRICT, TEST_PROVINCES, client_for
-from tepat.trail.selectors import actor_has_national_scope, audit_event_list
 from tepat.audit.services import audit_record
+from tepat.trail.selectors import actor_has_national_scope, audit_event_list
 
 API = "/api/v1/audit/events"
 
