@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "tepat.trail",
     "tepat.quality",
     "tepat.updates",
+    "tepat.targeting",
+    "tepat.programs",
     "tepat.web",
 ]
 
