@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -186,7 +186,6 @@ class DeterminationStats:
     max_batch_seconds: float = 0.0
     max_audit_lock_seconds: float = 0.0
     events: int = 0
-    chunk_seconds: list[float] = field(default_factory=list)
 
 
 def _apply_chunk(period: DeterminationPeriod, actor: Any, stats: DeterminationStats | None = None) -> int:
@@ -240,7 +239,6 @@ def _apply_chunk(period: DeterminationPeriod, actor: Any, stats: DeterminationSt
         done = time.perf_counter()
         stats.chunks += 1
         stats.events += count
-        stats.chunk_seconds.append(done - started)
         stats.max_chunk_seconds = max(stats.max_chunk_seconds, done - started)
         stats.max_audit_lock_seconds = max(stats.max_audit_lock_seconds, done - flushing)
     return len(proposals)
