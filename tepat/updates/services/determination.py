@@ -5,8 +5,9 @@ Determination runs in the background (`tasks.period_determine_task`, ADR 0012): 
 checks and marks the period `determining` in the request; `period_determine_run` applies the approved
 proposals in chunks (one transaction each, a savepoint per proposal: what conflicts is held back and
 reported, the rest applies), then freezes the version in keyset batches with bulk inserts, then marks the
-period determined. Each chunk commits, so the audit head lock is held only for one chunk, and a run killed
-half-way resumes where it stopped without applying or freezing anything twice.
+period determined. Each chunk commits, and its audit events are written at its end (ADR 0015), so the audit
+head lock is held only from that insert to the commit; a run killed half-way resumes where it stopped
+without applying or freezing anything twice.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from tepat.updates.models import DeterminationHold, DeterminationPeriod, Proposa
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
 from tepat.updates.services.apply import proposal_apply_to_registry
 from tepat.updates.services.common import not_future, raise_if, region_at_level, within_q
-from tepat.updates.services.freeze import BATCH as _FREEZE_BATCH
 from tepat.updates.services.freeze import SNAPSHOT_MEMBER_FIELDS, active_families, freeze_batch
 from tepat.updates.services.freezes import ensure_not_frozen
 from tepat.updates.workflow import ensure_allowed, lock, transition
@@ -39,7 +39,7 @@ Cadence = DeterminationPeriod.Cadence
 CADENCE_MONTHS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.SEMIANNUAL: 6}
 __all__ = ["SNAPSHOT_MEMBER_FIELDS", "DeterminationStats", "freeze_version", "period_create", "period_determine",
            "period_determine_fail", "period_determine_resume", "period_determine_run", "period_determine_start"]
-_BATCH = _FREEZE_BATCH  # families frozen per transaction
+_BATCH: int | None = None  # families frozen per transaction; None: the freeze's default for the database
 APPLY_CHUNK = 50  # proposals applied per transaction; their audit events are written at its end
 Status = DeterminationPeriod.Status
 

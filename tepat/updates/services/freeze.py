@@ -29,7 +29,10 @@ from tepat.updates.services.common import within_q
 
 SNAPSHOT_MEMBER_FIELDS = (*INDIVIDUAL_FIELDS, "presence")
 JSON_FAMILY_FIELDS = frozenset({"assets", "livestock"})  # flat objects of scalars (registry validation)
-BATCH = 2000  # families per batch (one transaction each in the background run)
+BATCH = 2000  # families per batch on PostgreSQL (one transaction each in the background run)
+# SQLite: every writer waits for the batch's transaction (a page view recording personal_data.view too),
+# and the portable copy is slower per family, so its batches are smaller.
+PORTABLE_BATCH = 500
 
 _Result = tuple[int, int, str]  # (families, members, last key); (0, 0, after) when nothing is left
 
@@ -45,7 +48,9 @@ def freeze_batch(period: DeterminationPeriod, after: str, limit: int | None = No
     """Freeze the next `limit` active families after `after` (keyset on the primary key). `portable`
     forces the implementation (tests); by default PostgreSQL uses the set-based copy."""
     use_sql = connection.vendor == "postgresql" if portable is None else not portable
-    return (_freeze_sql if use_sql else _freeze_python)(period, after, limit or BATCH)
+    if use_sql:
+        return _freeze_sql(period, after, limit or BATCH)
+    return _freeze_python(period, after, limit or PORTABLE_BATCH)
 
 
 # Portable ------------------------------------------------------------------------------------------------
