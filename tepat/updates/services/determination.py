@@ -5,14 +5,16 @@ Determination runs in the background (`tasks.period_determine_task`, ADR 0012): 
 checks and marks the period `determining` in the request; `period_determine_run` applies the approved
 proposals in chunks (one transaction each, a savepoint per proposal: what conflicts is held back and
 reported, the rest applies), then freezes the version in keyset batches with bulk inserts, then marks the
-period determined. Each chunk commits, so the audit head lock is held only for one chunk, and a run killed
-half-way resumes where it stopped without applying or freezing anything twice.
+period determined. Each chunk commits, and its audit events are written at its end (ADR 0015), so the audit
+head lock is held only from that insert to the commit; a run killed half-way resumes where it stopped
+without applying or freezing anything twice.
 """
 
 from __future__ import annotations
 
 import calendar
-import hashlib
+import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,27 +22,25 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tepat.audit.hashing import canonical_json
-from tepat.audit.services import audit_record
+from tepat.audit.services import audit_deferred, audit_record
 from tepat.core.exceptions import ApplicationError, BusinessRuleViolation, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
-from tepat.registry import choices as c
-from tepat.registry.models import Family, Individual, ProgramParticipation
-from tepat.registry.validation import FAMILY_FIELDS, INDIVIDUAL_FIELDS
 from tepat.updates import conf
-from tepat.updates.models import DeterminationHold, DeterminationPeriod, DeterminedFamily, Proposal
+from tepat.updates.models import DeterminationHold, DeterminationPeriod, Proposal
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
 from tepat.updates.services.apply import proposal_apply_to_registry
 from tepat.updates.services.common import not_future, raise_if, region_at_level, within_q
+from tepat.updates.services.freeze import SNAPSHOT_MEMBER_FIELDS, active_families, freeze_batch
 from tepat.updates.services.freezes import ensure_not_frozen
 from tepat.updates.workflow import ensure_allowed, lock, transition
 
 Cadence = DeterminationPeriod.Cadence
 CADENCE_MONTHS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.SEMIANNUAL: 6}
-SNAPSHOT_MEMBER_FIELDS = (*INDIVIDUAL_FIELDS, "presence")
-_BATCH = 2000  # families frozen per transaction
-APPLY_CHUNK = 50  # proposals applied per transaction (the audit head lock is held for one chunk only)
+__all__ = ["SNAPSHOT_MEMBER_FIELDS", "DeterminationStats", "freeze_version", "period_create", "period_determine",
+           "period_determine_fail", "period_determine_resume", "period_determine_run", "period_determine_start"]
+_BATCH: int | None = None  # families frozen per transaction; None: the freeze's default for the database
+APPLY_CHUNK = 50  # proposals applied per transaction; their audit events are written at its end
 Status = DeterminationPeriod.Status
 
 
@@ -93,45 +93,10 @@ def period_create(*, actor: Any, region_code: str, starts_on: date, cadence: str
     return period
 
 
-def _digest(data: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
-
-
 def _freeze_batch(period: DeterminationPeriod, after: str, limit: int | None = None) -> tuple[int, int, str]:
-    """Freeze the next `limit` active families after `after` (keyset on the primary key), with bulk
-    inserts. Returns (families, members, last key); (0, 0, after) when there is nothing left."""
-    region = period.region_id
-    families = Family.objects.filter(within_q(region), status=c.FamilyStatus.ACTIVE)
-    if after:
-        families = families.filter(pk__gt=after)
-    rows = list(families.order_by("pk").values("pk", "region_id", *FAMILY_FIELDS)[:limit or _BATCH])
-    if not rows:
-        return 0, 0, after
-    ids = [row["pk"] for row in rows]
-    members: dict[Any, dict[str, Any]] = {}
-    member_count = 0
-    for row in Individual.objects.filter(family_id__in=ids, presence__in=c.ACTIVE_PRESENCE).values(
-        "pk", "family_id", *SNAPSHOT_MEMBER_FIELDS
-    ):
-        family_id, pk = row.pop("family_id"), row.pop("pk")
-        if row["birth_date"] is not None:
-            row["birth_date"] = row["birth_date"].isoformat()
-        members.setdefault(family_id, {})[str(pk)] = row
-        member_count += 1
-    programs: dict[Any, list[str]] = {}
-    for family_id, program, individual_id in ProgramParticipation.objects.filter(
-        family_id__in=ids, until__isnull=True
-    ).values_list("family_id", "program", "individual_id"):
-        programs.setdefault(family_id, []).append(f"{program}:{individual_id}" if individual_id else program)
-    frozen: list[DeterminedFamily] = []
-    for row in rows:
-        family_id = row.pop("pk")
-        # Plain JSON values already (text, integers, booleans, ISO dates), so no normalising pass is needed.
-        data = {**row, "members": members.get(family_id, {}), "programs": sorted(programs.get(family_id, []))}
-        frozen.append(DeterminedFamily(period=period, family_id=family_id, region_code=row["region_id"], data=data,
-                                       digest=_digest(data)))
-    DeterminedFamily.objects.bulk_create(frozen, batch_size=_BATCH)
-    return len(rows), member_count, str(ids[-1])
+    """Freeze the next `limit` active families after `after` (`services.freeze`: INSERT … SELECT on
+    PostgreSQL, the portable copy elsewhere). Returns (families, members, last key)."""
+    return freeze_batch(period, after, limit or _BATCH)
 
 
 def freeze_version(period: DeterminationPeriod) -> tuple[int, int]:
@@ -208,8 +173,30 @@ def _issues_of(proposal: Proposal, exc: ApplicationError) -> list[dict[str, str]
              "en": f"{proposal.reference}: {exc.message}"}]
 
 
-def _apply_chunk(period: DeterminationPeriod, actor: Any) -> int:
-    """Apply (or hold back) the next chunk of approved proposals in one transaction. Returns how many."""
+@dataclass(slots=True)
+class DeterminationStats:
+    """What a run measured (the benchmark prints it): seconds per phase, the longest transaction, and how
+    long the audit chain head was held at most (from the chunk's event insert to its commit)."""
+
+    apply_seconds: float = 0.0
+    freeze_seconds: float = 0.0
+    chunks: int = 0
+    batches: int = 0
+    max_chunk_seconds: float = 0.0
+    max_batch_seconds: float = 0.0
+    max_audit_lock_seconds: float = 0.0
+    events: int = 0
+
+
+def _apply_chunk(period: DeterminationPeriod, actor: Any, stats: DeterminationStats | None = None) -> int:
+    """Apply (or hold back) the next chunk of approved proposals in one transaction. Returns how many.
+
+    Each proposal goes through the registry services and the transitions table exactly as before, in its own
+    savepoint; their audit events (one per registry change, one `proposal.apply` or `proposal.hold` per
+    proposal) are collected and written at the end of the chunk with one head lock and one insert
+    (`audit_deferred`), so the head is locked only from that insert to the commit."""
+    started = time.perf_counter()
+    flushing = started
     with transaction.atomic():
         period = lock(period)
         proposals = list(
@@ -218,35 +205,47 @@ def _apply_chunk(period: DeterminationPeriod, actor: Any) -> int:
             .order_by("approved_at", "created_at", "pk")[:APPLY_CHUNK]
         )
         applied = held = 0
-        for proposal in proposals:
-            try:
-                with transaction.atomic():  # a savepoint per proposal: a conflict rolls back that one only
-                    result = proposal_apply_to_registry(actor=actor, proposal=proposal)
-            except ApplicationError as exc:
-                issues = _issues_of(proposal, exc)
-                DeterminationHold.objects.create(period=period, proposal=proposal, issues=issues,
-                                                 held_at=timezone.now())
-                audit_record(actor=actor, action="proposal.hold", target=proposal, region_code=proposal.region_id,
-                             data={"period": period.label, "issues": issues})
-                held += 1
-                continue
-            updates: dict[str, Any] = {"applied_at": timezone.now(), "applied_period": period,
-                                       "applied_result": result}
-            if proposal.family_id is None and "family" in result:
-                updates["family_id"] = result["family"]
-            if proposal.kind == Proposal.Kind.ADD_MEMBER:
-                updates["individual_id"] = result["individual"]
-            transition(proposal, "apply", actor=actor, region_code=proposal.region_id, locked=True, updates=updates,
-                       data={"period": period.label, "decree_number": period.decree_number, "result": result})
-            applied += 1
-        if proposals:
-            period.applied_count += applied
-            period.held_count += held
-            period.save(update_fields=["applied_count", "held_count", "updated_at"])
-        return len(proposals)
+        with audit_deferred() as events:
+            for proposal in proposals:
+                try:
+                    # A savepoint per proposal: a conflict rolls back that one only (rows and events).
+                    with events.savepoint(), transaction.atomic():
+                        result = proposal_apply_to_registry(actor=actor, proposal=proposal)
+                        updates: dict[str, Any] = {"applied_at": timezone.now(), "applied_period": period,
+                                                   "applied_result": result}
+                        if proposal.family_id is None and "family" in result:
+                            updates["family_id"] = result["family"]
+                        if proposal.kind == Proposal.Kind.ADD_MEMBER:
+                            updates["individual_id"] = result["individual"]
+                        transition(proposal, "apply", actor=actor, region_code=proposal.region_id, locked=True,
+                                   updates=updates, data={"period": period.label,
+                                                          "decree_number": period.decree_number, "result": result})
+                except ApplicationError as exc:
+                    issues = _issues_of(proposal, exc)
+                    DeterminationHold.objects.create(period=period, proposal=proposal, issues=issues,
+                                                     held_at=timezone.now())
+                    audit_record(actor=actor, action="proposal.hold", target=proposal,
+                                 region_code=proposal.region_id, data={"period": period.label, "issues": issues})
+                    held += 1
+                    continue
+                applied += 1
+            if proposals:
+                period.applied_count += applied
+                period.held_count += held
+                period.save(update_fields=["applied_count", "held_count", "updated_at"])
+            count = len(events)
+            flushing = time.perf_counter()  # the events are written when this block ends
+    if stats is not None and proposals:
+        done = time.perf_counter()
+        stats.chunks += 1
+        stats.events += count
+        stats.max_chunk_seconds = max(stats.max_chunk_seconds, done - started)
+        stats.max_audit_lock_seconds = max(stats.max_audit_lock_seconds, done - flushing)
+    return len(proposals)
 
 
-def _freeze_step(period: DeterminationPeriod) -> int:
+def _freeze_step(period: DeterminationPeriod, stats: DeterminationStats | None = None) -> int:
+    started = time.perf_counter()
     with transaction.atomic():
         period = lock(period)
         done, members, cursor = _freeze_batch(period, period.freeze_cursor)
@@ -255,27 +254,37 @@ def _freeze_step(period: DeterminationPeriod) -> int:
             period.frozen_individuals += members
             period.freeze_cursor = cursor
             period.save(update_fields=["frozen_count", "frozen_individuals", "freeze_cursor", "updated_at"])
-        return done
+    if stats is not None and done:
+        stats.batches += 1
+        stats.max_batch_seconds = max(stats.max_batch_seconds, time.perf_counter() - started)
+    return done
 
 
-def period_determine_run(*, actor: Any, period_id: Any) -> DeterminationPeriod:
+def period_determine_run(*, actor: Any, period_id: Any, stats: DeterminationStats | None = None
+                         ) -> DeterminationPeriod:
     """Run (or resume) a started determination to the end. Safe to call again after a crash: applied
-    proposals are no longer approved, held ones are excluded, and the freeze continues after its cursor."""
+    proposals are no longer approved, held ones are excluded, and the freeze continues after its cursor.
+    `stats`, when given, receives the timings of the run."""
     period = DeterminationPeriod.objects.get(pk=period_id)
     if period.status == Status.DETERMINED:
         return period
     ensure_allowed(period, "determine")
     actor = _actor_of(period, actor)
     ensure_updates_permission(actor=actor, capability=UpdatesCapability.DETERMINE, region_code=period.region_id)
-    while _apply_chunk(period, actor):
-        pass
+    stats = stats if stats is not None else DeterminationStats()
+    pause = conf.determination_pause_seconds()
+    started = time.perf_counter()
+    while _apply_chunk(period, actor, stats):
+        time.sleep(pause)  # lets a waiting writer in between chunks (SQLite)
+    stats.apply_seconds += time.perf_counter() - started
+    started = time.perf_counter()
     period.refresh_from_db()
     if not period.families_total:
-        period.families_total = Family.objects.filter(within_q(period.region_id),
-                                                      status=c.FamilyStatus.ACTIVE).count()
+        period.families_total = active_families(period).count()
         period.save(update_fields=["families_total", "updated_at"])
-    while _freeze_step(period):
-        pass
+    while _freeze_step(period, stats):
+        time.sleep(pause)
+    stats.freeze_seconds += time.perf_counter() - started
     with transaction.atomic():
         period = lock(period)
         if period.status == Status.DETERMINED:
@@ -318,10 +327,10 @@ def period_determine_fail(*, actor: Any, period_id: Any, error: str) -> Determin
     return period
 
 
-def period_determine(*, actor: Any, period: DeterminationPeriod, decree_number: str,
-                     decree_date: date) -> DeterminationPeriod:
+def period_determine(*, actor: Any, period: DeterminationPeriod, decree_number: str, decree_date: date,
+                     stats: DeterminationStats | None = None) -> DeterminationPeriod:
     """Start and run a determination in this process (command line, tests). The pages and the API start
     it and leave the run to the background worker."""
     period = period_determine_start(actor=actor, period=period, decree_number=decree_number,
                                     decree_date=decree_date)
-    return period_determine_run(actor=actor, period_id=period.pk)
+    return period_determine_run(actor=actor, period_id=period.pk, stats=stats)

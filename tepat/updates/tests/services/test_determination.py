@@ -281,3 +281,66 @@ def test_a_running_period_page_polls(actors, period):
     body = page.content.decode()
     assert page.status_code == 200 and 'data-phase="applying"' in body
     assert reverse("updates:period_progress", args=[period.pk]) in body
+
+
+def test_a_chunk_writes_its_events_at_its_end_and_the_run_reports_its_timings(actors, period, monkeypatch):
+    """The audit chain head is not taken while proposals are applied (page views do not wait for them):
+    the chunk's events are written together at its end, one per registry change and one `proposal.apply`
+    per proposal, in order."""
+    from conftest import assert_audited, audit_seq
+    from tepat.audit.models import AuditChainHead
+
+    proposals = _approved_new_families(actors, 3)
+    period_determine_start(actor=actors.dinsos_supervisor, period=period, decree_number="SK-7",
+                           decree_date=date(2025, 7, 31))
+    before = audit_seq()
+    heads: list[int] = []
+    real_apply = d.proposal_apply_to_registry
+
+    def watched(**kwargs):
+        heads.append(AuditChainHead.objects.get(pk=1).last_seq)
+        return real_apply(**kwargs)
+
+    monkeypatch.setattr(d, "proposal_apply_to_registry", watched)
+    stats = d.DeterminationStats()
+
+    period = period_determine_run(actor=actors.dinsos_supervisor, period_id=period.pk, stats=stats)
+
+    assert heads == [before] * 3  # nothing written (no head lock) until the chunk's end
+    actions = list(AuditEvent.objects.filter(seq__gt=before).order_by("seq").values_list("action", flat=True))
+    one = ["family.create", "individual.add", "individual.add", "proposal.apply"]
+    assert actions == one * 3 + ["determination_period.determine"]
+    for proposal in proposals:
+        proposal.refresh_from_db()
+        assert_audited("proposal.apply", actor=actors.dinsos_supervisor, target=proposal, after=before,
+                       to="applied", period=period.label)
+    assert (stats.chunks, stats.events, stats.batches) == (1, 12, 1)
+    assert 0 < stats.max_audit_lock_seconds <= stats.max_chunk_seconds <= stats.apply_seconds
+    assert stats.freeze_seconds > 0 and period.family_count == 3
+
+
+def test_a_held_proposal_leaves_no_registry_event_only_its_hold(actors, family, period):
+    """The savepoint of a conflicting proposal drops its registry rows and its deferred events alike."""
+    from conftest import VILLAGE, assert_audited, audit_seq, member_data
+    from tepat.registry.services import family_create
+    from tepat.updates.models import DeterminationHold
+
+    payload = new_family_payload()
+    clash = to_approved(actors, create(actors, Proposal.Kind.NEW_FAMILY, payload))
+    # After the approval the KK number is taken in the registry directly: applying it must fail.
+    family_create(actor=actors.dinsos_operator, region_code=VILLAGE,
+                  data={"kk_number": payload["family"]["kk_number"]}, members=[member_data(relation=1)])
+    fine = _approved_new_families(actors, 1)[0]
+    before, families = audit_seq(), Family.objects.count()
+
+    period = period_determine(actor=actors.dinsos_supervisor, period=period, decree_number="SK-7",
+                              decree_date=date(2025, 7, 31))
+
+    assert (period.applied_count, period.held_count) == (1, 1)
+    assert Family.objects.count() == families + 1
+    hold = DeterminationHold.objects.get(period=period)
+    assert hold.proposal_id == clash.pk and hold.issues[0]["code"] == "kk_in_use"
+    assert_audited("proposal.hold", actor=actors.dinsos_supervisor, target=clash, after=before)
+    assert_audited("proposal.apply", actor=actors.dinsos_supervisor, target=fine, after=before)
+    created = AuditEvent.objects.filter(seq__gt=before, action="family.create")
+    assert created.count() == 1 and created.get().target_id == str(Proposal.objects.get(pk=fine.pk).family_id)
