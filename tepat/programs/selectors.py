@@ -44,7 +44,7 @@ def _overlap_q(actor: Any, field_name: str) -> Q:
 def releases_visible(actor: Any) -> QuerySet[ProgrammeRelease]:
     if not actor_can(actor, VIEW):
         return ProgrammeRelease.objects.none()
-    return (ProgrammeRelease.objects.filter(_overlap_q(actor, "region_id")).select_related("programme")
+    return (ProgrammeRelease.objects.filter(_overlap_q(actor, "region__code")).select_related("programme")
             .order_by("programme__code", "-year", "-version"))
 
 
@@ -232,8 +232,7 @@ def exclusivity_matrix(*, actor: Any, region_code: str) -> dict[str, Any]:
                 other = rule.field[len(PROGRAMME_FIELD):]
                 cells[(release.programme.code, participation.get(other, other))] = rule.reason
     columns = sorted({c for _, c in cells} | set(codes))
-    return {"rows": codes, "columns": columns,
-            "cells": [[cells.get((row, col), "") for col in columns] for row in codes]}
+    return {"columns": columns, "rows": [(row, [cells.get((row, col), "") for col in columns]) for row in codes]}
 
 
 def review_items(*, actor: Any, blist: BeneficiaryList, status: str = "open") -> QuerySet[ReviewItem]:
