@@ -177,17 +177,15 @@ def _determine(blist: BeneficiaryList) -> dict[str, Any]:
     n_entries = insert_rows(ListEntry._meta.db_table, columns, entry_rows())
     list_pk = uuid_value(blist.pk)
     n_traces = insert_rows(ListTrace._meta.db_table, ["list_id", "idx", "clause", "passed", "seen"],
-                           ((list_pk, *row) for row in result.traces.iter_rows()))
+                           ((list_pk, *row) for row in result.traces.sort("idx", "clause").iter_rows()))
     t3 = time.perf_counter()
     now = datetime_value(timezone.now())
     review = list(_review_rows(entries))
     if review:
-        ids = dict(ListEntry.objects.filter(list=blist, status__in=["recipient", "not_eligible", "left"])
-                   .values_list("idx", "id"))
         insert_rows(ReviewItem._meta.db_table,
-                    ["id", "created_at", "updated_at", "list_id", "entry_id", "family_id", "region_code", "kind",
+                    ["id", "created_at", "updated_at", "list_id", "idx", "family_id", "region_code", "kind",
                      "status", "proposal_reference", "note"],
-                    ((uuid_value(uuid.uuid4()), now, now, list_pk, ids[idx], uuid_value(family_id), region, kind,
+                    ((uuid_value(uuid.uuid4()), now, now, list_pk, idx, uuid_value(family_id), region, kind,
                       "open", "", "")
                      for idx, family_id, region, kind in review))
     t4 = time.perf_counter()
