@@ -261,9 +261,10 @@ class ListEntry(models.Model):
 class ListTrace(models.Model):
     """One clause evaluated for one family: the value the rule saw and whether it passed."""
 
-    id = models.BigAutoField(primary_key=True)
+    # The primary key is (list, idx, clause): one b-tree, no sequence, and "why" for one family is its prefix.
+    pk = models.CompositePrimaryKey("list", "idx", "clause")
     list = models.ForeignKey(BeneficiaryList, on_delete=models.CASCADE, related_name="traces", db_constraint=False,
-                             db_index=False)  # the (list, idx) index starts with it
+                             db_index=False)
     idx = models.PositiveIntegerField()
     clause = models.PositiveSmallIntegerField()  # index into list.inputs["clauses"]
     passed = models.BooleanField()
@@ -271,7 +272,6 @@ class ListTrace(models.Model):
 
     class Meta:
         ordering = ["list_id", "idx", "clause"]
-        indexes = [models.Index(fields=["list", "idx"], name="list_trace_family")]
 
     def __str__(self) -> str:
         return f"{self.list_id}#{self.idx}:{self.clause}={self.passed}"
