@@ -22,8 +22,7 @@ from django.utils import timezone
 from tepat.audit.services import audit_record
 from tepat.audit.transitions import lock, transition
 from tepat.core.exceptions import BusinessRuleViolation
-from tepat.core.messages import Issue
-from tepat.programs.bulk import datetime_value, insert_rows, uuid_value
+from tepat.programs.bulk import datetime_value, insert_frame, insert_rows, uuid_value
 from tepat.programs.catalogue import PROGRAMME_FIELD
 from tepat.programs.models import (
     BeneficiaryList,
@@ -176,8 +175,9 @@ def _determine(blist: BeneficiaryList) -> dict[str, Any]:
                "persons", "annual_amount", "tahap_amount", "reasons", "change", "receiving", "components"]
     n_entries = insert_rows(ListEntry._meta.db_table, columns, entry_rows())
     list_pk = uuid_value(blist.pk)
-    n_traces = insert_rows(ListTrace._meta.db_table, ["list_id", "idx", "clause", "passed", "seen"],
-                           ((list_pk, *row) for row in result.traces.sort("idx", "clause").iter_rows()))
+    traces = result.traces.sort("idx", "clause").select(pl.lit(list_pk).alias("list_id"), "idx", "clause", "passed",
+                                                          "seen")
+    n_traces = insert_frame(ListTrace._meta.db_table, traces)
     t3 = time.perf_counter()
     now = datetime_value(timezone.now())
     review = list(_review_rows(entries))
@@ -285,6 +285,3 @@ def clause_label(clause: dict) -> str:
     value = clause.get("value")
     return f"{field} {clause['op']} {value if value is not None else ''}".strip()
 
-
-__all__ = ["Issue", "clause_label", "entry_substitute", "list_approve", "list_determine", "list_determine_run",
-           "list_determine_start", "list_for_distribution", "list_reject", "previous_list"]
