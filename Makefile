@@ -36,6 +36,8 @@ demo: install
 	$(LOCAL) $(BIN)/tepat find-duplicates --region 36.04
 	$(LOCAL) $(BIN)/tepat demo-civil-extract --region 36.04 --out var/demo-dukcapil.csv
 	$(LOCAL) $(BIN)/tepat match-civil-registry --region 36.04 --file var/demo-dukcapil.csv
+	@echo "== Programmes: one determined tahap of PKH and Sembako (/program/)"
+	$(LOCAL) $(BIN)/tepat demo-programmes --region 36.04
 	$(MAKE) --no-print-directory serve
 
 ## serve: the background worker and the web server (Ctrl-C stops both)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("audit/", include("tepat.trail.urls")),
     path("pemutakhiran/", include("tepat.updates.urls")),
     path("kualitas/", include("tepat.quality.urls")),
+    path("program/", include("tepat.programs.urls")),
     path("", include("tepat.web.urls")),
 ]

@@ -44,6 +44,10 @@ class Capability(StrEnum):
     UPDATES_PLAN_PERIOD = "updates.plan_period"  # open determination periods
     UPDATES_DETERMINE = "updates.determine"  # apply approved changes and freeze the version
     UPDATES_FREEZE = "updates.freeze"  # suspend approvals and determinations for a date range
+    # Programmes and beneficiary lists (tepat.programs)
+    PROGRAMS_VIEW = "programs.view"  # programmes, releases, lists, recaps and explanations in scope
+    PROGRAMS_MANAGE = "programs.manage"  # edit and release programme years, preview rules, determine lists
+    PROGRAMS_APPROVE = "programs.approve"  # approve or reject a list, substitute from the reserve (supervisor)
 
 
 C = Capability
@@ -52,11 +56,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.VILLAGE_OPERATOR: frozenset(
         {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
          C.QUALITY_VIEW, C.QUALITY_REVIEW,
-         C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_DELIBERATE}
+         C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_DELIBERATE, C.PROGRAMS_VIEW}
     ),
     Role.FACILITATOR: frozenset(
         {C.REGISTRY_VIEW, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW, C.QUALITY_VIEW,
-         C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_VERIFY}
+         C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_VERIFY, C.PROGRAMS_VIEW}
     ),
     Role.VILLAGE_HEAD: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.UPDATES_DELIBERATE}),
     Role.DISTRICT_OFFICER: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.UPDATES_ASSIGN}),
@@ -64,16 +68,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
          C.QUALITY_VIEW, C.QUALITY_REVIEW, C.QUALITY_RUN,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_REVIEW, C.UPDATES_SUBMIT,
-         C.UPDATES_PLAN_PERIOD}
+         C.UPDATES_PLAN_PERIOD, C.PROGRAMS_VIEW, C.PROGRAMS_MANAGE}
     ),
     Role.DINSOS_SUPERVISOR: frozenset(
         {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
          C.QUALITY_VIEW, C.QUALITY_REVIEW, C.QUALITY_RUN,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_REVIEW, C.UPDATES_APPROVE_REMOVAL,
-         C.UPDATES_SUBMIT, C.UPDATES_PLAN_PERIOD, C.UPDATES_DETERMINE, C.UPDATES_FREEZE}
+         C.UPDATES_SUBMIT, C.UPDATES_PLAN_PERIOD, C.UPDATES_DETERMINE, C.UPDATES_FREEZE,
+         C.PROGRAMS_VIEW, C.PROGRAMS_MANAGE, C.PROGRAMS_APPROVE}
     ),
-    Role.PROVINCE_VIEWER: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW}),
-    Role.AUDITOR: frozenset({C.REGISTRY_VIEW, C.AUDIT_VIEW, C.UPDATES_VIEW}),
+    Role.PROVINCE_VIEWER: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.PROGRAMS_VIEW}),
+    Role.AUDITOR: frozenset({C.REGISTRY_VIEW, C.AUDIT_VIEW, C.UPDATES_VIEW, C.PROGRAMS_VIEW}),
     Role.ADMINISTRATOR: frozenset({C.REGISTRY_VIEW, C.USER_MANAGE, C.AUDIT_VIEW}),
 }
 

@@ -98,6 +98,22 @@ class AuditAction(StrEnum):
     FREEZE_CREATE = "freeze.create"
     FREEZE_LIFT = "freeze.lift"
     OBJECTION_CREATE = "objection.create"
+    # Programmes and beneficiary lists
+    PROGRAMMES_SEED = "programmes.seed"
+    PROGRAMME_CREATE = "programme.create"
+    PROGRAMME_RELEASE_CREATE = "programme_release.create"
+    PROGRAMME_RELEASE_UPDATE = "programme_release.update"
+    PROGRAMME_RELEASE_RELEASE = "programme_release.release"
+    PROGRAMME_RELEASE_RETIRE = "programme_release.retire"
+    BENEFICIARY_LIST_START = "beneficiary_list.start"
+    BENEFICIARY_LIST_DETERMINE = "beneficiary_list.determine"
+    BENEFICIARY_LIST_FAIL = "beneficiary_list.fail"
+    BENEFICIARY_LIST_APPROVE = "beneficiary_list.approve"
+    BENEFICIARY_LIST_REJECT = "beneficiary_list.reject"
+    BENEFICIARY_LIST_SUBSTITUTE = "beneficiary_list.substitute"
+    BENEFICIARY_LIST_EXPORT = "beneficiary_list.export"
+    PROGRAMME_REVIEW_CONFIRM = "programme_review.confirm"
+    PROGRAMME_REVIEW_DISMISS = "programme_review.dismiss"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -179,6 +195,21 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.FREEZE_CREATE: _("Freeze started"),
     AuditAction.FREEZE_LIFT: _("Freeze lifted"),
     AuditAction.OBJECTION_CREATE: _("Objection entered"),
+    AuditAction.PROGRAMMES_SEED: _("National programmes seeded"),
+    AuditAction.PROGRAMME_CREATE: _("Programme created"),
+    AuditAction.PROGRAMME_RELEASE_CREATE: _("Programme year drafted"),
+    AuditAction.PROGRAMME_RELEASE_UPDATE: _("Programme year draft changed"),
+    AuditAction.PROGRAMME_RELEASE_RELEASE: _("Programme year released"),
+    AuditAction.PROGRAMME_RELEASE_RETIRE: _("Programme year replaced by a new version"),
+    AuditAction.BENEFICIARY_LIST_START: _("Beneficiary list started"),
+    AuditAction.BENEFICIARY_LIST_DETERMINE: _("Beneficiary list determined"),
+    AuditAction.BENEFICIARY_LIST_FAIL: _("Beneficiary list failed"),
+    AuditAction.BENEFICIARY_LIST_APPROVE: _("Beneficiary list approved"),
+    AuditAction.BENEFICIARY_LIST_REJECT: _("Beneficiary list rejected"),
+    AuditAction.BENEFICIARY_LIST_SUBSTITUTE: _("Recipient replaced from the reserve"),
+    AuditAction.BENEFICIARY_LIST_EXPORT: _("Beneficiary list exported"),
+    AuditAction.PROGRAMME_REVIEW_CONFIRM: _("Inclusion/exclusion error confirmed"),
+    AuditAction.PROGRAMME_REVIEW_DISMISS: _("Inclusion/exclusion error dismissed"),
 }
 
 

@@ -5,3 +5,6 @@ class ProgramsConfig(AppConfig):
     name = "tepat.programs"
     label = "programs"
     verbose_name = "Program bantuan"
+
+    def ready(self) -> None:
+        from tepat.programs import sections, transitions  # noqa: F401 - registers tables and the family section

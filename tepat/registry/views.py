@@ -34,6 +34,7 @@ from tepat.registry.forms import (
     PresenceForm,
     apply_service_errors,
 )
+from tepat.registry.sections import family_sections
 from tepat.registry.selectors import (
     FamilySearch,
     family_detail,
@@ -143,7 +144,8 @@ def family_detail_view(request: HttpRequest, pk: Any) -> HttpResponse:
     detail = family_detail(actor=request.user, family=family)
     head = family_heads([family]).get(family.pk)
     return render(
-        request, "registry/family_detail.html", {"detail": detail, "family": detail.family, "head": head}
+        request, "registry/family_detail.html",
+        {"detail": detail, "family": detail.family, "head": head, "sections": family_sections(request, family)},
     )
 
 

@@ -1,0 +1,72 @@
+"""From the database to the engine: a release as a `Spec`, the inputs of a determination version
+(frozen families, official desil, the sets read at run time), and one evaluation."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from tepat.programs.engine.evaluate import BP, Clause, ComponentSpec, Result, Spec, evaluate
+from tepat.programs.engine.facts import live_sets, read_version
+from tepat.programs.models import ProgrammeRelease
+from tepat.targeting.selectors import desil_frame, latest_published_release
+
+EMPTY_DESIL = pl.DataFrame(schema={"family_id": pl.Utf8, "desil": pl.Int8})
+
+
+def share_of(release: ProgrammeRelease, tahap: int | None) -> tuple[int, int]:
+    """(numerator, denominator) of the annual amount paid in `tahap`: (months, months in year) for a
+    schedule in months, (basis points, 10,000) otherwise; (0, 1) for a tahap not in the schedule."""
+    if tahap is None:
+        return (BP, BP)
+    for row in release.schedule or []:
+        if int(row.get("tahap", 0)) == int(tahap):
+            if row.get("months"):
+                return (int(row["months"]), int(release.months))
+            return (int(row.get("share_bp") or 0), BP)
+    return (0, 1)
+
+
+def spec_of(release: ProgrammeRelease, tahap: int | None = None) -> Spec:
+    return Spec(
+        basis=release.basis, amount=int(release.amount), months=int(release.months),
+        components=[ComponentSpec(c.code, c.kind, int(c.annual_amount), c.cap_per_family, c.age_min, c.age_max,
+                                  c.order) for c in release.components.all()],
+        max_components=release.max_components, priority=release.component_priority,
+        clauses=[Clause(r.field, r.op, r.value, r.reason) for r in release.rules.all()],
+        share=share_of(release, tahap), participation_code=release.programme.participation_code,
+        quotas={q.region_code: q.families for q in release.quotas.all()},
+    )
+
+
+@dataclass
+class Inputs:
+    families: pl.DataFrame
+    members: pl.DataFrame
+    desil: pl.DataFrame
+    ppks: pl.DataFrame
+    flags: pl.DataFrame
+    desil_release: Any
+    reference_date: date
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def inputs_for(period: Any, region_code: str, *, desil_release: Any = "latest") -> Inputs:
+    version = read_version(period, region_code)
+    started = time.perf_counter()
+    if desil_release == "latest":
+        desil_release = latest_published_release(region_code)
+    desil = desil_frame(desil_release) if desil_release is not None else EMPTY_DESIL
+    ppks, flags = live_sets(version.families["family_id"].to_list(), region_code)
+    timings = {**version.timings, "desil_and_sets_s": time.perf_counter() - started}
+    return Inputs(version.families, version.members, desil, ppks, flags, desil_release, period.ends_on, timings)
+
+
+def run(inputs: Inputs, spec: Spec, *, previous: set[str] | None = None,
+        previous_left: pl.DataFrame | None = None) -> Result:
+    return evaluate(inputs.families, inputs.members, inputs.desil, inputs.ppks, inputs.flags, spec,
+                    inputs.reference_date, previous=previous, previous_left=previous_left)
