@@ -151,3 +151,32 @@ def test_spelling_variants_share_the_match_key(a, b):
 def test_different_names_keep_different_match_keys():
     assert match_key(name_key("Dewi")) != match_key(name_key("Dedi"))
     assert match_key(name_key("Yuli")) != match_key(name_key("Juli Astuti"))
+
+
+def test_the_splink_model_is_set_and_every_probability_is_inside_zero_one():
+    """Nothing is trained: every level of the Splink settings carries m and u strictly between 0 and 1, on a
+    registry of two people with unique NIKs as on a district (no logarithm can fail)."""
+    from tepat.quality.matching.probable.engine import ProbableOptions, features
+    from tepat.quality.matching.probable.model import estimate, splink_settings
+
+    two = pl.DataFrame([_person("a", "F1", "Siti Aminah", date(1975, 8, 17), "3205015708750001"),
+                        _person("b", "F2", "Budi Santoso", date(1990, 1, 2), "3205010201900001", sex=1)])
+    district = _frame(population(people=5000, seed=9).people)
+    for people in (two, district):
+        prepared, links = features(people, ProbableOptions())
+        settings = splink_settings(estimate(prepared, links, u_pairs=2e4, seed=1))
+        assert 0 < settings["probability_two_random_records_match"] < 1
+        for comparison in settings["comparisons"]:
+            for level in comparison["comparison_levels"]:
+                if not level.get("is_null_level"):
+                    assert 0 < level["m_probability"] <= 1 and 0 < level["u_probability"] < 1, level
+
+
+def test_a_registry_where_everyone_shares_one_birth_date():
+    """Heaped dates ("unknown" written as 1 January): the broad blocks are past their cap and left out; the
+    equal-NIK and equal-name blocks still find the second listing."""
+    born = date(1950, 1, 1)
+    people = pl.DataFrame([_person(f"p{i}", f"F{i}", f"Orang {chr(97 + i % 26)}{i}", born,
+                                   f"32050141015{i:05d}") for i in range(400)]
+                          + [_person("dup", "FX", "Orang a0", born, "3205014101500000")])
+    assert _found(probable_pairs(people)) == {("dup", "p0")}
