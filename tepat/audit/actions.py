@@ -98,6 +98,11 @@ class AuditAction(StrEnum):
     FREEZE_CREATE = "freeze.create"
     FREEZE_LIFT = "freeze.lift"
     OBJECTION_CREATE = "objection.create"
+    # Targeting: official desil releases and the local PMT estimate (tepat.targeting)
+    DESIL_RELEASE_CREATE = "desil_release.create"
+    DESIL_RELEASE_PUBLISH = "desil_release.publish"
+    DESIL_RELEASE_FAIL = "desil_release.fail"
+    PMT_WEIGHT_SET_CREATE = "pmt_weight_set.create"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -179,6 +184,10 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.FREEZE_CREATE: _("Freeze started"),
     AuditAction.FREEZE_LIFT: _("Freeze lifted"),
     AuditAction.OBJECTION_CREATE: _("Objection entered"),
+    AuditAction.DESIL_RELEASE_CREATE: _("Desil import started"),
+    AuditAction.DESIL_RELEASE_PUBLISH: _("Desil release imported and published"),
+    AuditAction.DESIL_RELEASE_FAIL: _("Desil import failed"),
+    AuditAction.PMT_WEIGHT_SET_CREATE: _("Local estimate (PMT) weights: new version"),
 }
 
 
