@@ -10,5 +10,6 @@ urlpatterns = [
     path("audit/", include("tepat.trail.urls")),
     path("pemutakhiran/", include("tepat.updates.urls")),
     path("kualitas/", include("tepat.quality.urls")),
+    path("penargetan/", include("tepat.targeting.urls")),
     path("", include("tepat.web.urls")),
 ]
