@@ -226,10 +226,11 @@ def desil_import(
     if not region:
         raise _fail("region", "region", "tidak satu pun keluarga cocok: sebutkan wilayahnya (--region)",
                     "no family matched: name the region (--region)")
-    same = _published_same(region, period.strip(), sha)
-    if same is not None:
-        return DesilImportResult(same, False, same.counts, pl.DataFrame(), time.perf_counter() - started)
     with transaction.atomic():
+        Bulk().lock(f"desil_import:{region}:{period.strip()}")  # two runs of one file: the second finds the first
+        same = _published_same(region, period.strip(), sha)
+        if same is not None:
+            return DesilImportResult(same, False, same.counts, pl.DataFrame(), time.perf_counter() - started)
         release = _create(actor=actor, region_code=region, period=period, source_label=source_label,
                           decree_number=decree_number, decree_date=decree_date, file_name=name, sha=sha,
                           mapping=parsed)
