@@ -52,15 +52,16 @@ def demo_desil_frame(region_code: str, *, seed: int = 2025, coverage: float = 0.
     scored = scored.with_columns(pl.Series("desil", desil), pl.Series("_keep", rng.random(n) < coverage),
                                  pl.Series("_by_nik", rng.random(n) < 0.2))
     heads = Individual.objects.filter(region_within_q(region_code, "family__region__code"), relation=1,
-                                      presence__in=c.ACTIVE_PRESENCE).values_list("family_id", "nik", "family__kk_number")
+                                      presence__in=c.ACTIVE_PRESENCE).order_by("family_id", "birth_date", "nik").values_list(
+                                      "family_id", "nik", "family__kk_number")
     ids = pl.DataFrame([(f.hex, nik, kk) for f, nik, kk in heads.iterator(chunk_size=20_000)],
                        schema={"family_id": pl.String, "nik": pl.String, "kk": pl.String}, orient="row")
-    ids = ids.unique(subset="family_id", keep="first")
+    ids = ids.unique(subset="family_id", keep="first", maintain_order=True)
     rows = scored.filter(pl.col("_keep")).join(ids, on="family_id", how="inner").select(
         pl.when(pl.col("_by_nik")).then(pl.lit("")).otherwise(pl.col("kk")).alias("NO_KK"),
         pl.when(pl.col("_by_nik")).then(pl.col("nik")).otherwise(pl.lit("")).alias("NIK"),
         pl.col("desil").cast(pl.String).alias("DESIL"),
-    )
+    ).sort("NO_KK", "NIK")  # the same registry and seed give the same file (a rerun finds its release)
     if rows.height >= 3:
         first, second = rows.row(0), rows.row(1)
         other = str(int(second[2]) % 10 + 1)
