@@ -125,6 +125,8 @@ def main() -> None:
     parser.add_argument("--database", action="append", choices=["sqlite", "postgres"])
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--workdir", default=str(ROOT / "benchmarks" / "out"))
+    parser.add_argument("--reuse", action="store_true",
+                        help="SQLite: keep the database of the last run (skip setup; drops its desil releases)")
     parser.add_argument("--step")
     parser.add_argument("--url")
     parser.add_argument("--file")
@@ -140,9 +142,17 @@ def main() -> None:
                "load": os.getloadavg(), "date": datetime.now(UTC).isoformat(timespec="minutes"),
                "families": args.families, "runs": {}}
     for database in args.database or ["sqlite"]:
+        reuse = False
         if database == "sqlite":
             db = work / "desil-bench.sqlite3"
-            for suffix in ("", "-wal", "-shm"):
+            reuse = args.reuse and db.exists()
+            if reuse:
+                import sqlite3
+
+                with sqlite3.connect(db) as conn:
+                    for table in ("targeting_familydesil", "targeting_desilissue", "targeting_desilrelease"):
+                        conn.execute(f"DELETE FROM {table}")
+            for suffix in ("", "-wal", "-shm") if not reuse else ():
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
             url = f"sqlite:///{db}"
         else:
@@ -152,7 +162,7 @@ def main() -> None:
             url = f"{base}/tepat_target_bench"
         args.file = work / f"desil-{database}.csv"
         run = {}
-        for name in ("setup", "file", "baseline", "import", "reimport"):
+        for name in ("file", "baseline", "import", "reimport") if reuse else ("setup", "file", "baseline", "import", "reimport"):
             run[name] = run_step(name, args, url)
             print(f"{database} {name}: {run[name]['wall']:.1f} s wall, {run[name]['peak_rss_mb']:.0f} MB", flush=True)
         results["runs"][database] = run
@@ -164,6 +174,8 @@ def main() -> None:
         print(f"| {database} | {imp['summary'].get('families', 0):,} | {base['seconds']:.2f} s | {imp['seconds']:.1f} s "
               f"| {imp['seconds'] / max(base['seconds'], 1e-6):.0f}× | {imp['peak_rss_mb']:.0f} MB "
               f"| {again['seconds']:.1f} s (changed: {again['summary'].get('changed')}) |")
+        if "setup" not in run:
+            print("  (setup skipped: --reuse)")
         print(f"  PMT estimate over {run['file']['families']:,} families: {run['file']['pmt_seconds']:.1f} s; "
               f"import summary: {json.dumps(imp['summary'])}")
 
