@@ -21,6 +21,7 @@ from tepat.core.messages import Issue
 from tepat.regions.selectors import ancestor_codes, is_within, region_within_q
 from tepat.registry import choices as c
 from tepat.registry.models import Family, Individual
+from tepat.registry.transfer.bulk import Bulk
 from tepat.registry.validation import FAMILY_CODED_FIELDS
 from tepat.targeting.models import PmtWeightSet
 
@@ -121,28 +122,24 @@ def weights_frame(weight_set: PmtWeightSet) -> pl.DataFrame:
 
 
 def _families(region_code: str) -> pl.DataFrame:
-    """Active families of the district: id, village, coded answers, assets, livestock, members."""
+    """Active families of the district: id, village, coded answers, floor area, assets and livestock as JSON
+    text, active members. The ORM's own SQL (scope through the region helper) run through `Bulk.fetch`
+    (COPY on PostgreSQL; no per-row converters)."""
     coded = list(CODED)
+    bulk = Bulk()
     qs = Family.objects.filter(region_within_q(region_code, "region__code"), status=c.FamilyStatus.ACTIVE)
-    columns: dict[str, list] = {"family_id": [], "region_id": [], "floor_area_m2": [], "assets": [], "livestock": [],
-                                **{name: [] for name in coded}}
-    for row in qs.values_list("pk", "region_id", "floor_area_m2", "assets", "livestock", *coded).iterator(chunk_size=20_000):
-        pk, region, area, assets, livestock, *answers = row
-        columns["family_id"].append(pk.hex)
-        columns["region_id"].append(region)
-        columns["floor_area_m2"].append(area)
-        columns["assets"].append(",".join(k for k, v in (assets or {}).items() if v))
-        columns["livestock"].append(",".join(f"{k}={int(v)}" for k, v in (livestock or {}).items() if v))
-        for name, answer in zip(coded, answers, strict=True):
-            columns[name].append(None if answer is None else str(answer))
-    frame = pl.DataFrame(columns, schema={"family_id": pl.String, "region_id": pl.String, "floor_area_m2": pl.Int64,
-                                          "assets": pl.String, "livestock": pl.String,
-                                          **dict.fromkeys(coded, pl.String)})
+    sql, params = qs.values_list("id", "region_id", "floor_area_m2", "assets", "livestock", *coded).query.sql_with_params()
+    frame = bulk.fetch(sql, params, types={"id": "uuid", "floor_area_m2": "int"})
+    frame = frame.rename(dict(zip(frame.columns, ["family_id", "region_id", "floor_area_m2", "assets", "livestock",
+                                                   *coded], strict=True)))
+    frame = frame.with_columns([pl.when(pl.col(name) == "").then(None).otherwise(pl.col(name)).alias(name)
+                                for name in coded])
     counts = (Individual.objects.filter(family__status=c.FamilyStatus.ACTIVE, presence__in=c.ACTIVE_PRESENCE)
               .filter(region_within_q(region_code, "family__region__code"))
               .values("family_id").annotate(n=Count("id")).values_list("family_id", "n"))
-    members = pl.DataFrame([(f.hex, n) for f, n in counts], schema={"family_id": pl.String, "members": pl.Int64},
-                           orient="row")
+    sql, params = counts.query.sql_with_params()
+    members = bulk.fetch(sql, params, types={"family_id": "uuid", "n": "int"})
+    members = members.rename(dict(zip(members.columns, ["family_id", "members"], strict=True)))
     return frame.join(members, on="family_id", how="left").with_columns(pl.col("members").fill_null(0))
 
 
@@ -151,16 +148,17 @@ def _answers(families: pl.DataFrame) -> pl.DataFrame:
     base = ["family_id", "region_id"]
     coded = (families.select(*base, *CODED).unpivot(index=base, variable_name="variable", value_name="value")
              .filter(pl.col("value").is_not_null()).with_columns(pl.lit(1).cast(pl.Int64).alias("qty")))
-    assets = (families.select(*base, pl.col("assets").str.split(",").alias("key")).explode("key")
-              .filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
-              .select(*base, pl.format("asset:{}", pl.col("key")).alias("variable"), pl.lit("").alias("value"),
-                      pl.lit(1).cast(pl.Int64).alias("qty")))
-    livestock = (families.select(*base, pl.col("livestock").str.split(",").alias("pair")).explode("pair")
-                 .filter(pl.col("pair").is_not_null() & (pl.col("pair") != ""))
-                 .with_columns(pl.col("pair").str.split_exact("=", 1).struct.rename_fields(["key", "n"]).alias("kv"))
-                 .unnest("kv")
-                 .select(*base, pl.format("livestock:{}", pl.col("key")).alias("variable"), pl.lit("").alias("value"),
-                         pl.col("n").cast(pl.Int64, strict=False).fill_null(0).clip(0, LIVESTOCK_CAP).alias("qty")))
+    # Assets and livestock are JSON objects ({"car": true}, {"goat": 3}): one column per key, then long.
+    flags = families.select(*base, *(
+        pl.col("assets").str.json_path_match(f"$.{key}").str.to_lowercase().is_in(["true", "1"]).alias(f"asset:{key}")
+        for key in ASSET_KEYS))
+    assets = (flags.unpivot(index=base, variable_name="variable", value_name="_yes").filter(pl.col("_yes"))
+              .select(*base, "variable", pl.lit("").alias("value"), pl.lit(1).cast(pl.Int64).alias("qty")))
+    heads = families.select(*base, *(
+        pl.col("livestock").str.json_path_match(f"$.{key}").cast(pl.Float64, strict=False).fill_null(0)
+        .clip(0, LIVESTOCK_CAP).cast(pl.Int64).alias(f"livestock:{key}") for key in LIVESTOCK_KEYS))
+    livestock = (heads.unpivot(index=base, variable_name="variable", value_name="qty").filter(pl.col("qty") > 0)
+                 .select(*base, "variable", pl.lit("").alias("value"), "qty"))
     units = families.select(
         *base, pl.lit("members").alias("variable"), pl.lit("").alias("value"), pl.col("members").alias("qty"),
     )
