@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--workdir", default=str(ROOT / "benchmarks" / "out"))
     parser.add_argument("--reuse", action="store_true",
-                        help="SQLite: keep the database of the last run (skip setup; drops its desil releases)")
+                        help="keep the databases of the last run (skip setup; their desil releases are deleted)")
     parser.add_argument("--step")
     parser.add_argument("--url")
     parser.add_argument("--file")
@@ -157,9 +157,17 @@ def main() -> None:
             url = f"sqlite:///{db}"
         else:
             base = args.pg_url.rsplit("/", 1)[0]
-            subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", "tepat_target_bench"], check=True)
-            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "tepat_target_bench"], check=True)
             url = f"{base}/tepat_target_bench"
+            exists = subprocess.run(["psql", url, "-tAc", "SELECT count(*) FROM registry_family"],
+                                    capture_output=True, text=True)
+            reuse = args.reuse and exists.returncode == 0 and exists.stdout.strip() not in ("", "0")
+            if reuse:
+                subprocess.run(["psql", url, "-qc", "DELETE FROM targeting_familydesil; DELETE FROM targeting_desilissue; "
+                                "DELETE FROM targeting_desilrelease"], check=True)
+            else:
+                subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", "tepat_target_bench"],
+                               check=True)
+                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "tepat_target_bench"], check=True)
         args.file = work / f"desil-{database}.csv"
         run = {}
         for name in ("file", "baseline", "import", "reimport") if reuse else ("setup", "file", "baseline", "import", "reimport"):

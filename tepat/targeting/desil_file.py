@@ -38,7 +38,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 TEMPLATE_HEADERS = ("NO_KK", "NIK", "DESIL")
 _DESIL_TEXT = r"^0*([0-9]+)([.,]0+)?$"
-_NIK_CHUNK = 900  # keys per IN (...) list (SQLite's variable limit, with room for the scope parameters)
 
 
 @dataclass(slots=True)
@@ -161,18 +160,18 @@ def _registry_frames(allowed: tuple[str, ...] | None, niks: list[str]) -> tuple[
     families = Family.objects.filter(status=c.FamilyStatus.ACTIVE)
     if allowed is not None:
         families = families.filter(region_subtree_q(allowed, "region__code"))
-    sql, params = families.values_list("id", "kk_number", "region_id").query.sql_with_params()
+    sql, params = families.order_by().values_list("id", "kk_number", "region_id").query.sql_with_params()
     bulk = Bulk()
     fam = bulk.fetch(sql, params, types={"id": "uuid"})
     fam = fam.rename(dict(zip(fam.columns, ["family_id", "kk_number", "region_id"], strict=True)))
-    members = Individual.objects.filter(family__status=c.FamilyStatus.ACTIVE, presence__in=c.ACTIVE_PRESENCE)
-    if allowed is not None:
-        members = members.filter(region_subtree_q(allowed, "family__region__code"))
-    rows: list[tuple[str, str]] = []
-    for start in range(0, len(niks), _NIK_CHUNK):
-        part = niks[start:start + _NIK_CHUNK]
-        rows += [(nik, family_id.hex) for nik, family_id in members.filter(nik__in=part).values_list("nik", "family_id")]
-    nik_frame = pl.DataFrame(rows, schema={"nik": pl.String, "family_id": pl.String}, orient="row")
+    # Only the members holding the file's NIKs, by the NIK index alone (one semi-join on PostgreSQL, IN-lists
+    # on SQLite); active families and scope come from the join with the family frame above.
+    members = Individual.objects.filter(presence__in=c.ACTIVE_PRESENCE).order_by().values_list("nik", "family_id")
+    sql, params = members.query.sql_with_params()
+    nik_frame = bulk.fetch_in(sql + " AND {keys}", f'"{Individual._meta.db_table}"."nik"', niks, params=params,
+                              types={"family_id": "uuid"})
+    nik_frame = nik_frame.rename(dict(zip(nik_frame.columns, ["nik", "family_id"], strict=True)))
+    nik_frame = nik_frame.join(fam.select("family_id"), on="family_id", how="semi")
     return fam, nik_frame
 
 

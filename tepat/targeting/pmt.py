@@ -128,7 +128,7 @@ def _families(region_code: str) -> pl.DataFrame:
     coded = list(CODED)
     bulk = Bulk()
     qs = Family.objects.filter(region_within_q(region_code, "region__code"), status=c.FamilyStatus.ACTIVE)
-    sql, params = qs.values_list("id", "region_id", "floor_area_m2", "assets", "livestock", *coded).query.sql_with_params()
+    sql, params = qs.order_by().values_list("id", "region_id", "floor_area_m2", "assets", "livestock", *coded).query.sql_with_params()
     frame = bulk.fetch(sql, params, types={"id": "uuid", "floor_area_m2": "int"})
     frame = frame.rename(dict(zip(frame.columns, ["family_id", "region_id", "floor_area_m2", "assets", "livestock",
                                                    *coded], strict=True)))
