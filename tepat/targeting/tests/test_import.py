@@ -217,3 +217,18 @@ def test_system_import_without_region_covers_the_matched_families(families):
     assert result.release.region_id == VILLAGE
     assert_audited("desil_release.publish", actor=SYSTEM, target=result.release)
     assert OTHER_DISTRICT not in result.release.region_id
+
+
+def test_an_unreadable_upload_fails_the_release_with_the_reason(dinsos_operator, families):
+    from tepat.targeting.services import desil_import_run, desil_import_start
+
+    release, queued = desil_import_start(actor=dinsos_operator, content=b"NAMA;ALAMAT\r\nx;y\r\n", file_name="d.csv",
+                                         region_code=DISTRICT, period="2026-T4", source_label="DTSEN")
+    assert queued and release.status == DesilRelease.Status.IMPORTING
+    seq = audit_seq()
+    release = desil_import_run(actor=dinsos_operator, release_id=release.pk)
+    assert release.status == DesilRelease.Status.FAILED and "header" in release.error
+    assert_audited("desil_release.fail", actor=dinsos_operator, target=release, after=seq, codes=["no_header"])
+    assert not FamilyDesil.objects.exists()
+    # a finished release is not run again
+    assert desil_import_run(actor=dinsos_operator, release_id=release.pk).status == DesilRelease.Status.FAILED
