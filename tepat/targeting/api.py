@@ -22,7 +22,7 @@ from tepat.targeting.selectors import (
     access_weight_set,
     families_without_desil,
     family_rows,
-    release_issues,
+    release_issue_rows,
     releases_visible,
     review_frame,
     review_rows,
@@ -76,7 +76,10 @@ def get_release(request: HttpRequest, release_id: UUID):
 def get_release_issues(request: HttpRequest, release_id: UUID, page: Query[PageQuery]):
     release = access_release(actor=request.auth, release_id=release_id)
     limit = max(1, min(page.limit, MAX_ROWS))
-    return list(release_issues(release)[page.offset:page.offset + limit])
+    rows = release_issue_rows(actor=request.auth, release=release, offset=page.offset, limit=limit)
+    personal_data_viewed(actor=request.auth, kind="targeting.desil_report_api", count=len(rows),
+                         region_code=release.region_id, target=release)
+    return rows
 
 
 @router.get("/releases/{release_id}/families-without-desil", response={200: list[s.FamilyOut], **ERRORS},

@@ -72,10 +72,22 @@ def release_issue_counts(release: DesilRelease) -> dict[str, int]:
     return {"errors": rows.get("error", 0), "warnings": rows.get("warning", 0)}
 
 
-def release_report_csv(release: DesilRelease) -> bytes:
-    """The row-level report as the registry import writes it (`;`, UTF-8 with BOM, formula-safe)."""
-    rows = list(release_issues(release).values_list("row", "column", "value", "severity", "code", "message_id",
-                                                    "message_en"))
+def release_issue_rows(*, actor: Any, release: DesilRelease, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+    """The report's rows as this actor may see them: values from the file (NIK/KK numbers) and the messages
+    through the masking policy (`actor=None` is the system: whole values)."""
+    issues = release_issues(release).values("row", "column", "value", "severity", "code", "message_id", "message_en")
+    issues = issues[offset:offset + limit] if limit is not None else issues[offset:]
+    if actor is None:
+        return list(issues)
+    return [{**item, "value": masking.value(actor, "value", item["value"]),
+             "message_id": masking.value(actor, "message_id", item["message_id"]),
+             "message_en": masking.value(actor, "message_en", item["message_en"])} for item in issues]
+
+
+def release_report_csv(release: DesilRelease, actor: Any = None) -> bytes:
+    """The row-level report as the registry import writes it (`;`, UTF-8 with BOM, formula-safe), masked for
+    the actor."""
+    rows = [tuple(item.values()) for item in release_issue_rows(actor=actor, release=release)]
     frame = pl.DataFrame(rows, schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "severity": pl.String,
                                        "code": pl.String, "message_id": pl.String, "message_en": pl.String},
                          orient="row")

@@ -34,7 +34,7 @@ from tepat.targeting.selectors import (
     families_without_desil,
     family_rows,
     release_issue_counts,
-    release_issues,
+    release_issue_rows,
     release_report_csv,
     releases_visible,
     review_frame,
@@ -89,9 +89,13 @@ def release_list(request: HttpRequest) -> HttpResponse:
 def _release_context(request: HttpRequest, pk: Any) -> dict[str, Any]:
     release = access_release(actor=request.user, release_id=pk)
     finished = release.status != DesilRelease.Status.IMPORTING
+    issues = release_issue_rows(actor=request.user, release=release, limit=SHOWN_ISSUES) if finished else []
+    if issues:  # the report quotes the file's NIK/KK numbers (masked for masked roles): a view of personal data
+        personal_data_viewed(actor=request.user, kind="targeting.desil_report", count=len(issues),
+                             region_code=release.region_id, target=release)
     return {"release": release, "finished": finished, "percent": round(release.progress * 100),
             "issue_counts": release_issue_counts(release) if finished else None,
-            "issues": list(release_issues(release)[:SHOWN_ISSUES]) if finished else [],
+            "issues": issues,
             "shown_issues": SHOWN_ISSUES}
 
 
@@ -111,7 +115,10 @@ def release_progress(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_GET
 def release_report(request: HttpRequest, pk: Any) -> HttpResponse:
     release = access_release(actor=request.user, release_id=pk)
-    response = HttpResponse(release_report_csv(release), content_type=CSV_TYPE)
+    content = release_report_csv(release, request.user)
+    personal_data_viewed(actor=request.user, kind="targeting.desil_report_csv", count=release.rejected_count,
+                         region_code=release.region_id, target=release)
+    response = HttpResponse(content, content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="laporan-desil-{release.period}.csv"'
     return response
 

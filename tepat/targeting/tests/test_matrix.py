@@ -174,3 +174,20 @@ def test_review_page_is_masked_for_masked_roles_and_logged(setup, families, make
     assert families[1].kk_number not in text and families[1].kk_number[:6] + "*" * 10 in text
     event = AuditEvent.objects.filter(action="personal_data.view", actor_id=head.pk).latest("seq")
     assert event.data["kind"] == "targeting.families_without_desil"
+
+
+def test_report_values_are_masked_for_masked_roles_and_logged(dinsos_operator, families, make_user):
+    from tepat.audit.models import AuditEvent
+
+    unknown = "3604051506159999"
+    release = desil_import(actor=dinsos_operator, source=desil_csv((families[0].kk_number, "", "2"), (unknown, "", "1")),
+                           file_name="d.csv", period="P9", source_label="DTSEN", region_code=DISTRICT).release
+    head = make_user("village_head", ["36.04.05.2001"], "kades_r")
+    for url in (reverse("targeting:release_detail", args=[release.pk]),
+                reverse("targeting:release_report", args=[release.pk]),
+                f"/api/v1/targeting/releases/{release.pk}/issues"):
+        text = client_for(head).get(url).content.decode("utf-8-sig")
+        assert unknown not in text and unknown[:6] + "*" * 10 in text, url
+        assert client_for(dinsos_operator).get(url).content.decode("utf-8-sig").count(unknown) >= 1
+    kinds = set(AuditEvent.objects.filter(action="personal_data.view", actor_id=head.pk).values_list("data__kind", flat=True))
+    assert {"targeting.desil_report", "targeting.desil_report_csv", "targeting.desil_report_api"} <= kinds
