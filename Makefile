@@ -32,6 +32,8 @@ demo: install
 	$(LOCAL) $(BIN)/tepat load-regions
 	$(LOCAL) $(BIN)/tepat demo-data --region 36.04 --families $(DEMO_FAMILIES) --seed $(DEMO_SEED) --duplicates $(DEMO_DUPLICATES)
 	$(LOCAL) $(BIN)/tepat demo-users
+	@echo "== Targeting: the official desil for the demo district (a few bad rows show the report: /penargetan/desil/)"
+	$(LOCAL) $(BIN)/tepat demo-desil --region 36.04 --out var/demo-desil.csv
 	@echo "== Data quality: duplicate candidates and a civil-registry match (review queue: /kualitas/)"
 	$(LOCAL) $(BIN)/tepat find-duplicates --region 36.04
 	$(LOCAL) $(BIN)/tepat demo-civil-extract --region 36.04 --out var/demo-dukcapil.csv

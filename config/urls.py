@@ -11,5 +11,6 @@ urlpatterns = [
     path("pemutakhiran/", include("tepat.updates.urls")),
     path("kualitas/", include("tepat.quality.urls")),
     path("program/", include("tepat.programs.urls")),
+    path("penargetan/", include("tepat.targeting.urls")),
     path("", include("tepat.web.urls")),
 ]

@@ -114,6 +114,11 @@ class AuditAction(StrEnum):
     BENEFICIARY_LIST_EXPORT = "beneficiary_list.export"
     PROGRAMME_REVIEW_CONFIRM = "programme_review.confirm"
     PROGRAMME_REVIEW_DISMISS = "programme_review.dismiss"
+    # Targeting: official desil releases and the local PMT estimate (tepat.targeting)
+    DESIL_RELEASE_CREATE = "desil_release.create"
+    DESIL_RELEASE_PUBLISH = "desil_release.publish"
+    DESIL_RELEASE_FAIL = "desil_release.fail"
+    PMT_WEIGHT_SET_CREATE = "pmt_weight_set.create"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -210,6 +215,10 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.BENEFICIARY_LIST_EXPORT: _("Beneficiary list exported"),
     AuditAction.PROGRAMME_REVIEW_CONFIRM: _("Inclusion/exclusion error confirmed"),
     AuditAction.PROGRAMME_REVIEW_DISMISS: _("Inclusion/exclusion error dismissed"),
+    AuditAction.DESIL_RELEASE_CREATE: _("Desil import started"),
+    AuditAction.DESIL_RELEASE_PUBLISH: _("Desil release imported and published"),
+    AuditAction.DESIL_RELEASE_FAIL: _("Desil import failed"),
+    AuditAction.PMT_WEIGHT_SET_CREATE: _("Local estimate (PMT) weights: new version"),
 }
 
 

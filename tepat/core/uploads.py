@@ -32,6 +32,7 @@ from tepat.core.messages import Issue
 MB = 1024 * 1024
 DEFAULT_UPLOAD_LIMITS = {
     "registry_import": 200 * MB,  # a district of ~1M people as CSV
+    "desil_import": 100 * MB,  # NIK or KK + desil for a district's families
     "civil_extract": 200 * MB,
     "external_list": 50 * MB,
     "document": 10 * MB,
@@ -39,6 +40,7 @@ DEFAULT_UPLOAD_LIMITS = {
 }
 UPLOAD_KIND_LABELS = {
     "registry_import": ("berkas impor registri", "registry import file"),
+    "desil_import": ("berkas desil", "desil file"),
     "civil_extract": ("ekstrak Dukcapil", "civil-registry extract"),
     "external_list": ("daftar eksternal", "external list"),
     "document": ("dokumen", "document"),

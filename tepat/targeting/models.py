@@ -33,12 +33,25 @@ class DesilRelease(BaseModel):
     imported_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
+    # The import as a job (page uploads run in the background worker): where the file is kept, the column
+    # mapping, progress, the counts of the report and why it failed.
+    file_path = models.CharField(max_length=500, blank=True)
+    file_stored = models.BooleanField(default=False)
+    mapping = models.JSONField(default=dict, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["region_id", "-period", "-created_at"]
 
     def __str__(self) -> str:
         return f"{self.region_id} desil {self.period}"
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, self.rows_done / self.rows_total) if self.rows_total else 0.0
 
 
 class FamilyDesil(models.Model):
@@ -61,3 +74,70 @@ class FamilyDesil(models.Model):
 
     def __str__(self) -> str:
         return f"{self.release_id}:{self.family_id}={self.desil}"
+
+
+class DesilIssue(models.Model):
+    """One problem with one row of a desil file: an error rejects the row, a warning keeps it.
+
+    The columns are the registry import's (`registry.ImportIssue`), so the same report writer serves both."""
+
+    release = models.ForeignKey(DesilRelease, on_delete=models.CASCADE, related_name="issues")
+    row = models.PositiveIntegerField(help_text="Row number as the spreadsheet shows it (header = row 1)")
+    column = models.CharField(max_length=120, blank=True)
+    value = models.CharField(max_length=200, blank=True)
+    code = models.CharField(max_length=40)
+    severity = models.CharField(max_length=10)
+    message_id = models.CharField(max_length=400)
+    message_en = models.CharField(max_length=400)
+
+    class Meta:
+        ordering = ["release", "row", "id"]
+        indexes = [models.Index(fields=["release", "severity", "row"], name="desilissue_release_row")]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.column}: {self.code}"
+
+
+class PmtWeightSet(BaseModel):
+    """One version of the local proxy-means weights of a district (a local estimate, never the official
+    desil). Immutable once created: a change is a new version. Its `weights` rows may override a weight for
+    the villages under a region prefix (the longest matching prefix wins)."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"))
+    version = models.PositiveIntegerField(_("version"))
+    label = models.CharField(_("label"), max_length=120)
+    note = models.TextField(_("note"), blank=True)
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["region_id", "-version"]
+        constraints = [models.UniqueConstraint(fields=["region", "version"], name="pmt_weight_set_version")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} PMT v{self.version}"
+
+
+class PmtWeight(models.Model):
+    """Points one answer adds to a family's local welfare score (higher = better off).
+
+    `variable` names a registry fact (a coded family field, `asset:<key>`, `livestock:<key>` per head,
+    `members` per member, `floor_area_per_member` per m²); `value` is the answer's code for coded fields
+    ("" for the per-unit ones). `region_prefix` "" applies everywhere in the set's region."""
+
+    id = models.BigAutoField(primary_key=True)
+    weight_set = models.ForeignKey(PmtWeightSet, on_delete=models.PROTECT, related_name="weights")
+    variable = models.CharField(max_length=60)
+    value = models.CharField(max_length=20, blank=True)
+    region_prefix = models.CharField(max_length=13, blank=True)
+    points = models.IntegerField()
+
+    class Meta:
+        ordering = ["weight_set_id", "variable", "value", "region_prefix"]
+        constraints = [models.UniqueConstraint(fields=["weight_set", "variable", "value", "region_prefix"],
+                                               name="pmt_weight_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.variable}={self.value}@{self.region_prefix or '*'}: {self.points}"

@@ -41,7 +41,8 @@ def test_me_lists_role_capabilities_and_regions(village_operator):
     assert body["role_label"]
     assert body["capabilities"] == sorted(
         ["registry.view", "registry.edit", "personal_data.full", "sensitive_data.view", "quality.view",
-         "quality.review", "updates.view", "updates.propose", "updates.assign", "updates.deliberate", "programs.view"]
+         "quality.review", "updates.view", "updates.propose", "updates.assign", "updates.deliberate", "programs.view",
+         "targeting.view"]
     )
     assert body["regions"] == [{"code": VILLAGE, "name": "Kramatwatu"}]
 
