@@ -22,7 +22,10 @@ class Role(models.TextChoices):
 
 class Capability(StrEnum):
     REGISTRY_VIEW = "registry.view"
-    REGISTRY_EDIT = "registry.edit"
+    # Direct correction of a family or member outside the workflow, with a required reason (Dinsos only;
+    # village roles change the registry only through proposals, tepat.updates).
+    REGISTRY_CORRECT = "registry.correct"
+    REGISTRY_IMPORT = "registry.import"  # import registry files (bulk writes; Dinsos only)
     REGISTRY_EXPORT = "registry.export"
     PERSONAL_DATA_FULL = "personal_data.full"  # see NIK/KK unmasked
     SENSITIVE_DATA_VIEW = "sensitive_data.view"  # health, disability, pregnancy
@@ -50,7 +53,7 @@ C = Capability
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.VILLAGE_OPERATOR: frozenset(
-        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+        {C.REGISTRY_VIEW, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
          C.QUALITY_VIEW, C.QUALITY_REVIEW,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_DELIBERATE}
     ),
@@ -61,13 +64,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.VILLAGE_HEAD: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.UPDATES_DELIBERATE}),
     Role.DISTRICT_OFFICER: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.UPDATES_ASSIGN}),
     Role.DINSOS_OPERATOR: frozenset(
-        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+        {C.REGISTRY_VIEW, C.REGISTRY_CORRECT, C.REGISTRY_IMPORT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
          C.QUALITY_VIEW, C.QUALITY_REVIEW, C.QUALITY_RUN,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_REVIEW, C.UPDATES_SUBMIT,
          C.UPDATES_PLAN_PERIOD}
     ),
     Role.DINSOS_SUPERVISOR: frozenset(
-        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+        {C.REGISTRY_VIEW, C.REGISTRY_CORRECT, C.REGISTRY_IMPORT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
          C.QUALITY_VIEW, C.QUALITY_REVIEW, C.QUALITY_RUN,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_REVIEW, C.UPDATES_APPROVE_REMOVAL,
          C.UPDATES_SUBMIT, C.UPDATES_PLAN_PERIOD, C.UPDATES_DETERMINE, C.UPDATES_FREEZE}

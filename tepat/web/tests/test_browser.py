@@ -59,7 +59,7 @@ def second_family(village_operator):
     from conftest import VILLAGE, make_kk, member_data
     from tepat.registry.services import family_create
 
-    return family_create(actor=village_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
+    return family_create(correction_reason="koreksi uji", actor=village_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
                          members=[member_data(relation=1, name="Hendra Gunawan")])
 
 

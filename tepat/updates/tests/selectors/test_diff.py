@@ -13,7 +13,7 @@ from tepat.updates.tests.factories import create, new_family_payload, to_approve
 
 
 def _family(actor, name):
-    return family_create(actor=actor, region_code=VILLAGE, data={"kk_number": make_kk(), "rw": "1", "rt": "1"},
+    return family_create(correction_reason="koreksi uji", actor=actor, region_code=VILLAGE, data={"kk_number": make_kk(), "rw": "1", "rt": "1"},
                          members=[member_data(relation=1, name=name, born=date(1970, 1, 1))])
 
 
@@ -30,7 +30,7 @@ def test_diff_lists_every_change_with_its_cause(actors, family):
                                          {"reason": "moved", "note": "pindah ke Cilegon"}, family=leaving))
     changed = to_approved(actors, create(actors, Proposal.Kind.CHANGE_DATA,
                                          {"target": "family", "changes": {"roof": 3}}, family=family))
-    family_update(actor=actors.dinsos_operator, family=corrected, data={"address": "Kp. Koreksi"},
+    family_update(correction_reason="koreksi uji", actor=actors.dinsos_operator, family=corrected, data={"address": "Kp. Koreksi"},
                   reason="koreksi alamat")
     august = period_create(actor=actors.dinsos_operator, region_code="36.04", starts_on=date(2025, 8, 1))
     august = period_determine(actor=actors.dinsos_supervisor, period=august, decree_number="SK-08",
