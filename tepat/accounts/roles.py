@@ -83,3 +83,28 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 def capabilities_of(role: str) -> frozenset[Capability]:
     return ROLE_CAPABILITIES.get(role, frozenset())
+
+
+# What each role may do, in one line per language (printed by `tepat demo-users`, mirrored in the README).
+ROLE_SUMMARIES: dict[str, tuple[str, str]] = {
+    Role.VILLAGE_OPERATOR: (
+        "mengusulkan keluarga baru, perubahan, penghapusan dan kematian (usulan); mengelola musdes; tidak "
+        "mengubah DTKS langsung",
+        "proposes new families, changes, removals and deaths (proposals); runs the deliberation; never "
+        "changes the registry directly"),
+    Role.FACILITATOR: ("verifikasi lapangan usulan yang ditugaskan; mengusulkan",
+                       "verifies assigned proposals in the field; proposes"),
+    Role.VILLAGE_HEAD: ("memimpin musdes dan menandatangani berita acara; melihat data tersamar",
+                        "chairs the deliberation and signs its minutes; sees masked data"),
+    Role.DISTRICT_OFFICER: ("menugaskan fasilitator; melihat data tersamar",
+                            "assigns facilitators; sees masked data"),
+    Role.DINSOS_OPERATOR: (
+        "memeriksa dan menyetujui usulan, pengiriman, impor/ekspor; koreksi langsung dengan alasan",
+        "checks and approves proposals, submissions, import/export; direct correction with a reason"),
+    Role.DINSOS_SUPERVISOR: (
+        "seperti operator Dinsos, ditambah persetujuan penghapusan, penetapan dan pembekuan",
+        "as the Dinsos operator, plus approving removals, determination and freezes"),
+    Role.PROVINCE_VIEWER: ("hanya melihat (data tersamar)", "read-only (masked data)"),
+    Role.AUDITOR: ("melihat jejak audit dan data tersamar", "reads the audit trail and masked data"),
+    Role.ADMINISTRATOR: ("mengelola pengguna di wilayahnya", "manages users in their regions"),
+}
