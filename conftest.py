@@ -259,7 +259,7 @@ def family(dinsos_operator):
     """An active family in VILLAGE with a head, a wife and a child, made through the services."""
     from tepat.registry.services import family_create
 
-    return family_create(
+    return family_create(correction_reason="koreksi uji",
         actor=dinsos_operator,
         region_code=VILLAGE,
         data={"kk_number": make_kk(), "rw": "2", "rt": "05", "address": "Kp. Kramat", "floor": 8, "wall": 4},
@@ -275,7 +275,7 @@ def family(dinsos_operator):
 def other_village_family(dinsos_operator):
     from tepat.registry.services import family_create
 
-    return family_create(
+    return family_create(correction_reason="koreksi uji",
         actor=dinsos_operator,
         region_code=OTHER_VILLAGE,
         data={"kk_number": make_kk(), "rw": "1", "rt": "1"},

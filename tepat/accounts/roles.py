@@ -22,7 +22,10 @@ class Role(models.TextChoices):
 
 class Capability(StrEnum):
     REGISTRY_VIEW = "registry.view"
-    REGISTRY_EDIT = "registry.edit"
+    # Direct correction of a family or member outside the workflow, with a required reason (Dinsos only;
+    # village roles change the registry only through proposals, tepat.updates).
+    REGISTRY_CORRECT = "registry.correct"
+    REGISTRY_IMPORT = "registry.import"  # import registry files (bulk writes; Dinsos only)
     REGISTRY_EXPORT = "registry.export"
     PERSONAL_DATA_FULL = "personal_data.full"  # see NIK/KK unmasked
     SENSITIVE_DATA_VIEW = "sensitive_data.view"  # health, disability, pregnancy
@@ -58,7 +61,7 @@ C = Capability
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.VILLAGE_OPERATOR: frozenset(
-        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+        {C.REGISTRY_VIEW, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
          C.QUALITY_VIEW, C.QUALITY_REVIEW,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_DELIBERATE, C.PROGRAMS_VIEW, C.TARGETING_VIEW}
     ),
@@ -69,13 +72,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.VILLAGE_HEAD: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.UPDATES_DELIBERATE, C.TARGETING_VIEW}),
     Role.DISTRICT_OFFICER: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.UPDATES_ASSIGN, C.TARGETING_VIEW}),
     Role.DINSOS_OPERATOR: frozenset(
-        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+        {C.REGISTRY_VIEW, C.REGISTRY_CORRECT, C.REGISTRY_IMPORT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
          C.QUALITY_VIEW, C.QUALITY_REVIEW, C.QUALITY_RUN,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_REVIEW, C.UPDATES_SUBMIT,
          C.UPDATES_PLAN_PERIOD, C.PROGRAMS_VIEW, C.PROGRAMS_MANAGE, C.TARGETING_VIEW, C.TARGETING_IMPORT}
     ),
     Role.DINSOS_SUPERVISOR: frozenset(
-        {C.REGISTRY_VIEW, C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
+        {C.REGISTRY_VIEW, C.REGISTRY_CORRECT, C.REGISTRY_IMPORT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
          C.QUALITY_VIEW, C.QUALITY_REVIEW, C.QUALITY_RUN,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_REVIEW, C.UPDATES_APPROVE_REMOVAL,
          C.UPDATES_SUBMIT, C.UPDATES_PLAN_PERIOD, C.UPDATES_DETERMINE, C.UPDATES_FREEZE,
@@ -89,3 +92,28 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 def capabilities_of(role: str) -> frozenset[Capability]:
     return ROLE_CAPABILITIES.get(role, frozenset())
+
+
+# What each role may do, in one line per language (printed by `tepat demo-users`, mirrored in the README).
+ROLE_SUMMARIES: dict[str, tuple[str, str]] = {
+    Role.VILLAGE_OPERATOR: (
+        "mengusulkan keluarga baru, perubahan, penghapusan dan kematian (usulan); mengelola musdes; tidak "
+        "mengubah DTKS langsung",
+        "proposes new families, changes, removals and deaths (proposals); runs the deliberation; never "
+        "changes the registry directly"),
+    Role.FACILITATOR: ("verifikasi lapangan usulan yang ditugaskan; mengusulkan",
+                       "verifies assigned proposals in the field; proposes"),
+    Role.VILLAGE_HEAD: ("memimpin musdes dan menandatangani berita acara; melihat data tersamar",
+                        "chairs the deliberation and signs its minutes; sees masked data"),
+    Role.DISTRICT_OFFICER: ("menugaskan fasilitator; melihat data tersamar",
+                            "assigns facilitators; sees masked data"),
+    Role.DINSOS_OPERATOR: (
+        "memeriksa dan menyetujui usulan, pengiriman, impor/ekspor; koreksi langsung dengan alasan",
+        "checks and approves proposals, submissions, import/export; direct correction with a reason"),
+    Role.DINSOS_SUPERVISOR: (
+        "seperti operator Dinsos, ditambah persetujuan penghapusan, penetapan dan pembekuan",
+        "as the Dinsos operator, plus approving removals, determination and freezes"),
+    Role.PROVINCE_VIEWER: ("hanya melihat (data tersamar)", "read-only (masked data)"),
+    Role.AUDITOR: ("melihat jejak audit dan data tersamar", "reads the audit trail and masked data"),
+    Role.ADMINISTRATOR: ("mengelola pengguna di wilayahnya", "manages users in their regions"),
+}

@@ -12,6 +12,7 @@ from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from tepat.registry.access import access_family, access_individual
+from tepat.registry.actions import allowed_names, family_actions
 from tepat.registry.schemas import (
     DashboardOut,
     ErrorOut,
@@ -65,6 +66,13 @@ class FamilyPagination(PageNumberPagination):
         return page
 
 
+def _detail(request: HttpRequest, family: Any) -> Any:
+    """The family detail with the actions the caller may take (the same rule the pages and services use)."""
+    detail = family_detail(actor=request.auth, family=family)
+    detail.actions = allowed_names(family_actions(request.auth, detail.family))
+    return detail
+
+
 @router.get("/families", response=list[FamilyListItem], summary="Search families in my regions")
 @paginate(FamilyPagination)
 def family_list(request: HttpRequest, filters: Query[FamilyListQuery]):
@@ -76,22 +84,24 @@ def family_list(request: HttpRequest, filters: Query[FamilyListQuery]):
 @router.post("/families", response={201: FamilyDetailOut, **ERRORS}, summary="Create a family")
 def family_create_endpoint(request: HttpRequest, payload: FamilyCreateIn):
     family = family_create(
-        actor=request.auth, region_code=payload.region_code, data=payload.changes(), members=payload.member_rows()
+        actor=request.auth, region_code=payload.region_code, data=payload.changes(), members=payload.member_rows(),
+        correction_reason=payload.correction_reason,
     )
-    return 201, family_detail(actor=request.auth, family=family)
+    return 201, _detail(request, family)
 
 
 @router.get("/families/{family_id}", response={200: FamilyDetailOut, **ERRORS}, summary="One family")
 def family_get(request: HttpRequest, family_id: UUID):
     family = access_family(actor=request.auth, family_id=family_id)
-    return family_detail(actor=request.auth, family=family)
+    return _detail(request, family)
 
 
 @router.patch("/families/{family_id}", response={200: FamilyDetailOut, **ERRORS}, summary="Change a family")
 def family_patch(request: HttpRequest, family_id: UUID, payload: FamilyPatchIn):
     family = access_family(actor=request.auth, family_id=family_id)
-    family = family_update(actor=request.auth, family=family, data=payload.changes(), reason=payload.reason)
-    return family_detail(actor=request.auth, family=family)
+    family = family_update(actor=request.auth, family=family, data=payload.changes(),
+                           correction_reason=payload.correction_reason)
+    return _detail(request, family)
 
 
 @router.post("/families/{family_id}/remove", response={200: FamilyDetailOut, **ERRORS},
@@ -99,14 +109,15 @@ def family_patch(request: HttpRequest, family_id: UUID, payload: FamilyPatchIn):
 def family_remove_endpoint(request: HttpRequest, family_id: UUID, payload: FamilyRemoveIn):
     family = access_family(actor=request.auth, family_id=family_id)
     family = family_remove(actor=request.auth, family=family, reason=payload.reason, note=payload.note,
-                           on_date=payload.date)
-    return family_detail(actor=request.auth, family=family)
+                           on_date=payload.date, correction_reason=payload.correction_reason)
+    return _detail(request, family)
 
 
 @router.post("/families/{family_id}/members", response={201: MemberOut, **ERRORS}, summary="Add a member")
 def member_add(request: HttpRequest, family_id: UUID, payload: MemberIn):
     family = access_family(actor=request.auth, family_id=family_id)
-    return 201, individual_add(actor=request.auth, family=family, data=payload.changes())
+    return 201, individual_add(actor=request.auth, family=family, data=payload.changes(),
+                               correction_reason=payload.correction_reason)
 
 
 @router.get("/families/{family_id}/history", response={200: list[HistoryEventOut], **ERRORS},
@@ -120,7 +131,7 @@ def family_history(request: HttpRequest, family_id: UUID):
 def member_patch(request: HttpRequest, member_id: UUID, payload: MemberPatchIn):
     individual = access_individual(actor=request.auth, individual_id=member_id)
     return individual_update(actor=request.auth, individual=individual, data=payload.changes(),
-                             reason=payload.reason)
+                             correction_reason=payload.correction_reason)
 
 
 @router.post("/members/{member_id}/presence", response={200: MemberOut, **ERRORS},
@@ -128,7 +139,8 @@ def member_patch(request: HttpRequest, member_id: UUID, payload: MemberPatchIn):
 def member_presence(request: HttpRequest, member_id: UUID, payload: PresenceIn):
     individual = access_individual(actor=request.auth, individual_id=member_id)
     return individual_set_presence(actor=request.auth, individual=individual, presence=payload.presence,
-                                   note=payload.note, on_date=payload.date)
+                                   note=payload.note, on_date=payload.date,
+                                   correction_reason=payload.correction_reason)
 
 
 @router.get("/dashboard", response={200: DashboardOut, **ERRORS}, summary="Counts for my regions")

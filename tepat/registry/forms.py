@@ -134,6 +134,15 @@ HOUSING_LABELS = {
 }
 
 
+def _correction_reason() -> forms.CharField:
+    """Why the registry is changed directly, without a proposal (required by the service, which names
+    the field when it is missing)."""
+    return forms.CharField(
+        label=_("Reason for the direct correction"), required=False, max_length=300,
+        help_text=_("Recorded in the audit trail and shown as a direct correction in version comparisons."),
+        widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class FamilyForm(forms.Form):
     """Family fields: address, housing, assets and livestock."""
 
@@ -195,6 +204,8 @@ class FamilyCreateForm(FamilyForm):
     head_employment_status = _coded(_("Employment status"), c.EmploymentStatus)
     head_occupation = _text(_("Occupation"), max_length=100)
 
+    correction_reason = _correction_reason()
+
     HEAD_FIELDS = ("nik", "name", "sex", "birth_place", "birth_date", "marital_status", "education",
                    "employment_status", "occupation")
 
@@ -215,14 +226,15 @@ class FamilyCreateForm(FamilyForm):
         family_sections = super().sections()
         first_legend, first_fields = family_sections[0]
         head = (_("Head of family"), [self[f"head_{name}"] for name in self.HEAD_FIELDS])
-        return [(first_legend, [self["region"], *first_fields]), head, *family_sections[1:]]
+        return [(first_legend, [self["region"], *first_fields]), head, *family_sections[1:],
+                (_("Direct correction"), [self["correction_reason"]])]
 
 
 class FamilyUpdateForm(FamilyForm):
-    reason = _text(_("Reason for the change (e.g. new KK card)"), max_length=200)
+    correction_reason = _correction_reason()
 
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
-        return [*super().sections(), (_("Reason"), [self["reason"]])]
+        return [*super().sections(), (_("Direct correction"), [self["correction_reason"]])]
 
 
 class FamilyRemoveForm(forms.Form):
@@ -230,6 +242,7 @@ class FamilyRemoveForm(forms.Form):
         choices=_options(c.FamilyRemovalReason)))
     note = forms.CharField(label=_("Note"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
     on_date = _date(_("Date"))
+    correction_reason = _correction_reason()
 
 
 # Members --------------------------------------------------------------------------------------------------
@@ -249,6 +262,7 @@ class IndividualForm(forms.Form):
     school_participation = _coded(_("School participation"), c.SchoolParticipation)
     employment_status = _coded(_("Employment status"), c.EmploymentStatus)
     occupation = _text(_("Occupation"), max_length=100)
+    correction_reason = _correction_reason()
 
     IDENTITY_SECTION = ("nik", "name", "sex", "birth_place", "birth_date", "relation", "marital_status")
     SOCIAL_SECTION = ("education", "school_participation", "employment_status", "occupation")
@@ -270,14 +284,14 @@ class IndividualForm(forms.Form):
         return {name: getattr(individual, name) for name in names}
 
     def individual_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in self.fields if name != "reason"}
+        return {name: self.cleaned_data.get(name) for name in self.fields if name != "correction_reason"}
 
     def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
         layout = [
             (_("Identity"), self.IDENTITY_SECTION),
             (_("Education and work"), self.SOCIAL_SECTION),
             (_("Health and functional difficulty"), self.SENSITIVE_SECTION),
-            (_("Reason"), ("reason",)),
+            (_("Direct correction"), ("correction_reason",)),
         ]
         return [
             (legend, fields)
@@ -287,7 +301,7 @@ class IndividualForm(forms.Form):
 
 
 class IndividualUpdateForm(IndividualForm):
-    reason = _text(_("Reason for the change"), max_length=200)
+    """The same fields as a new member, with the current values."""
 
 
 class PresenceForm(forms.Form):
@@ -295,3 +309,4 @@ class PresenceForm(forms.Form):
     presence_note = forms.CharField(label=_("Note"), required=False, max_length=300,
                                     widget=forms.Textarea(attrs={"rows": 3}))
     presence_date = _date(_("Date"))
+    correction_reason = _correction_reason()

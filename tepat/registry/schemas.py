@@ -82,8 +82,12 @@ class _Input(Schema):
     model_config = ConfigDict(extra="forbid")
 
     def changes(self) -> dict[str, Any]:
-        """The fields the client sent (a PATCH changes only those), without the reason."""
-        return self.model_dump(exclude_unset=True, exclude={"reason"})
+        """The fields the client sent (a PATCH changes only those), without the reasons."""
+        return self.model_dump(exclude_unset=True, exclude={"reason", "correction_reason"})
+
+
+CORRECTION_REASON = Field("", description="Why the registry is changed directly, without a proposal "
+                              "(required: a direct correction by Dinsos, shown as such in version diffs)")
 
 
 class FamilyFieldsIn(_Input):
@@ -140,6 +144,7 @@ class MemberFieldsIn(_Input):
 class MemberIn(MemberFieldsIn):
     """A new member: NIK, name, sex, birth date and relation to the head are required."""
 
+    correction_reason: str = CORRECTION_REASON
     nik: str = Field(..., description="16 digits, as a string", examples=["3604051403850001"])
     name: str
     sex: int
@@ -148,35 +153,38 @@ class MemberIn(MemberFieldsIn):
 
 
 class MemberPatchIn(MemberFieldsIn):
-    reason: str = ""
+    correction_reason: str = CORRECTION_REASON
 
 
 class FamilyCreateIn(FamilyFieldsIn):
     region_code: str = Field(..., description="Village code", examples=["36.04.05.2001"])
     kk_number: str = Field(..., description="16 digits, as a string", examples=["3604050206150001"])
     members: list[MemberIn] = []
+    correction_reason: str = CORRECTION_REASON
 
     def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True, exclude={"region_code", "members"})
+        return self.model_dump(exclude_unset=True, exclude={"region_code", "members", "correction_reason"})
 
     def member_rows(self) -> list[dict[str, Any]]:
         return [member.changes() for member in self.members]
 
 
 class FamilyPatchIn(FamilyFieldsIn):
-    reason: str = Field("", description="Why (recorded in the audit trail and the KK history)")
+    correction_reason: str = CORRECTION_REASON
 
 
 class FamilyRemoveIn(_Input):
     reason: str = Field(..., description="One of: " + ", ".join(c.FamilyRemovalReason.values))
     note: str = ""
     date: dt.date | None = Field(None, description="Default: today")
+    correction_reason: str = CORRECTION_REASON
 
 
 class PresenceIn(_Input):
     presence: int = Field(..., description="404 keberadaan: 1 living, 2 died, 3/4 moved, 5 new, 6 not found")
     note: str = ""
     date: dt.date | None = Field(None, description="Default: today")
+    correction_reason: str = CORRECTION_REASON
 
 
 class FamilyListQuery(Schema):
@@ -390,6 +398,9 @@ class FamilyDetailOut(Schema):
     programs: list[ProgramOut]
     welfare: list[WelfareOut]
     sensitive_visible: bool
+    actions: list[str] = Field(description="What the caller may do with this family now (registry.actions): "
+                                           "propose_change, propose_add_member, propose_program, propose_removal, "
+                                           "object, correct, view_full_nik, view_sensitive")
 
     @staticmethod
     def resolve_sensitive_visible(obj) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -125,6 +125,7 @@ class FamilyDetail:
     welfare: list
     events: list[AuditEvent]
     show_sensitive: bool
+    actions: list[str] = field(default_factory=list)  # filled by the API from registry.actions
 
 
 def family_detail(*, actor: Any, family: Family) -> FamilyDetail:

@@ -24,6 +24,7 @@ from tepat.accounts.access import ensure_capability
 from tepat.accounts.roles import Capability
 from tepat.core.exceptions import BusinessRuleViolation, ValidationFailed
 from tepat.registry.access import access_family, access_individual
+from tepat.registry.actions import family_actions, individual_actions, registry_actions
 from tepat.registry.forms import (
     FamilyCreateForm,
     FamilyFilterForm,
@@ -76,13 +77,14 @@ def _family_url(family: Any, anchor: str = "") -> str:
 
 
 def _editable_family(request: HttpRequest, pk: Any) -> Any:
-    """Capability first (403 reveals nothing about the object), then the scoped fetch (404)."""
-    ensure_capability(actor=request.user, capability=Capability.REGISTRY_EDIT)
+    """Direct correction pages (Dinsos): capability first (403 reveals nothing about the object), then the
+    scoped fetch (404). Village roles propose instead (tepat.updates); the service checks the full rule."""
+    ensure_capability(actor=request.user, capability=Capability.REGISTRY_CORRECT)
     return access_family(actor=request.user, family_id=pk)
 
 
 def _editable_individual(request: HttpRequest, pk: Any) -> Any:
-    ensure_capability(actor=request.user, capability=Capability.REGISTRY_EDIT)
+    ensure_capability(actor=request.user, capability=Capability.REGISTRY_CORRECT)
     return access_individual(actor=request.user, individual_id=pk)
 
 
@@ -130,6 +132,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
         "search": search,
         "page": page,
         "rows": [(family, heads.get(family.pk)) for family in families],
+        "actions": registry_actions(request.user),
     }
     template = "registry/_family_results.html" if _is_partial(request) else "registry/family_list.html"
     response = render(request, template, context, status=status)
@@ -143,16 +146,18 @@ def family_detail_view(request: HttpRequest, pk: Any) -> HttpResponse:
     family = access_family(actor=request.user, family_id=pk)
     detail = family_detail(actor=request.user, family=family)
     head = family_heads([family]).get(family.pk)
-    return render(
-        request, "registry/family_detail.html",
-        {"detail": detail, "family": detail.family, "head": head, "sections": family_sections(request, family)},
-    )
+    context = {
+        "detail": detail, "family": detail.family, "head": head, "sections": family_sections(request, family),
+        "actions": family_actions(request.user, detail.family),
+        "member_rows": [(member, individual_actions(request.user, member)) for member in detail.members],
+    }
+    return render(request, "registry/family_detail.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def family_create_view(request: HttpRequest) -> HttpResponse:
-    ensure_capability(actor=request.user, capability=Capability.REGISTRY_EDIT)
+    ensure_capability(actor=request.user, capability=Capability.REGISTRY_CORRECT)
     form = FamilyCreateForm(_posted(request), actor=request.user)
     if request.method == "POST" and form.is_valid():
         family = _write(
@@ -163,6 +168,7 @@ def family_create_view(request: HttpRequest) -> HttpResponse:
                 region_code=form.cleaned_data["region"],
                 data=form.family_data(),
                 members=[form.head_data()],
+                correction_reason=form.cleaned_data["correction_reason"],
             ),
             _("The family was saved."),
             prefix="head_",
@@ -183,7 +189,8 @@ def family_update_view(request: HttpRequest, pk: Any) -> HttpResponse:
             request,
             form,
             lambda: family_update(
-                actor=request.user, family=family, data=form.family_data(), reason=form.cleaned_data["reason"]
+                actor=request.user, family=family, data=form.family_data(),
+                correction_reason=form.cleaned_data["correction_reason"],
             ),
             _("The family was saved."),
         )
@@ -208,6 +215,7 @@ def family_remove_view(request: HttpRequest, pk: Any) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
                 on_date=form.cleaned_data["on_date"],
+                correction_reason=form.cleaned_data["correction_reason"],
             ),
             _("The family was removed from the active list."),
         )
@@ -226,7 +234,8 @@ def individual_add_view(request: HttpRequest, pk: Any) -> HttpResponse:
         member = _write(
             request,
             form,
-            lambda: individual_add(actor=request.user, family=family, data=form.individual_data()),
+            lambda: individual_add(actor=request.user, family=family, data=form.individual_data(),
+                                   correction_reason=form.cleaned_data["correction_reason"]),
             _("The member was added."),
         )
         if member is not None:
@@ -250,7 +259,7 @@ def individual_update_view(request: HttpRequest, pk: Any) -> HttpResponse:
                 actor=request.user,
                 individual=member,
                 data=form.individual_data(),
-                reason=form.cleaned_data["reason"],
+                correction_reason=form.cleaned_data["correction_reason"],
             ),
             _("The member was saved."),
         )
@@ -288,6 +297,7 @@ def individual_presence_view(request: HttpRequest, pk: Any) -> HttpResponse:
                 presence=form.cleaned_data["presence"],
                 note=form.cleaned_data["presence_note"],
                 on_date=form.cleaned_data["presence_date"],
+                correction_reason=form.cleaned_data["correction_reason"],
             ),
             _("The member's presence was recorded."),
         )

@@ -1,5 +1,5 @@
 """Registry import and export pages. Thin handlers over `tepat.registry.transfer`: the import services
-check REGISTRY_EDIT and scope, `access_import_job` shows a job to the person who started it only (404
+check REGISTRY_IMPORT and scope, `access_import_job` shows a job to the person who started it only (404
 for anyone else), `registry_export` checks REGISTRY_EXPORT and scope, masks and audits.
 
 The import runs in the background worker (`registry_import_task`, enqueued once the job row is
@@ -65,7 +65,7 @@ def _job_context(request: HttpRequest, pk: Any) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start_view(request: HttpRequest) -> HttpResponse:
-    ensure_capability(actor=request.user, capability=Capability.REGISTRY_EDIT)
+    ensure_capability(actor=request.user, capability=Capability.REGISTRY_IMPORT)
     form = ImportForm(_posted(request), request.FILES or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,7 +90,7 @@ def preset_columns() -> list[dict[str, Any]]:
 @require_GET
 def import_template_view(request: HttpRequest, preset: str) -> HttpResponse:
     """An empty file with the preset's header row, to fill in and import."""
-    ensure_capability(actor=request.user, capability=Capability.REGISTRY_EDIT)
+    ensure_capability(actor=request.user, capability=Capability.REGISTRY_IMPORT)
     if preset not in PRESETS:
         raise Http404
     headers = [column.header for column in PRESETS[preset].columns]

@@ -456,6 +456,17 @@ class CauseOut(Schema):
     review_id: UUID | None = None
 
 
+class CorrectionOut(Schema):
+    seq: int
+    occurred_at: dt.datetime
+    actor: str
+    action: str
+    action_label: str
+    reason: str
+    target_type: str
+    target_id: str
+
+
 class DiffEntryOut(Schema):
     family_id: UUID
     kk_number: str
@@ -464,6 +475,7 @@ class DiffEntryOut(Schema):
     fields: list[FieldChangeOut]
     causes: list[CauseOut]
     corrections: list[str]
+    direct_corrections: list[CorrectionOut]
 
 
 class DiffOut(Schema):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from tepat.accounts.access import actor_can, actor_region_codes
 from tepat.accounts.roles import Capability
 from tepat.regions.selectors import region_get, region_path
+from tepat.registry.actions import registry_actions
 from tepat.registry.selectors import dashboard_counts
 from tepat.updates.selectors.proposals import stage_counts
 
@@ -22,4 +23,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                if (region := region_get(code=code)) is not None]
     stages = stage_counts(actor=request.user) if actor_can(request.user, Capability.UPDATES_VIEW) else None
     return render(request, "web/dashboard.html",
-                  {"counts": counts, "region_paths": regions, "stages": stages})
+                  {"counts": counts, "region_paths": regions, "stages": stages,
+                   "actions": registry_actions(request.user)})

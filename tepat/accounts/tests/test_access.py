@@ -42,14 +42,15 @@ def test_every_role_has_capabilities():
 
 
 @pytest.mark.parametrize(("role", "allowed", "denied"), [
-    ("village_operator", {C.REGISTRY_EDIT, C.PERSONAL_DATA_FULL}, {C.REGISTRY_EXPORT, C.AUDIT_VIEW, C.USER_MANAGE}),
-    ("facilitator", {C.REGISTRY_VIEW, C.PERSONAL_DATA_FULL}, {C.REGISTRY_EDIT}),
-    ("village_head", {C.REGISTRY_VIEW}, {C.REGISTRY_EDIT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW}),
-    ("district_officer", {C.REGISTRY_VIEW}, {C.REGISTRY_EDIT, C.PERSONAL_DATA_FULL}),
-    ("dinsos_operator", {C.REGISTRY_EDIT, C.REGISTRY_EXPORT}, {C.AUDIT_VIEW, C.USER_MANAGE}),
-    ("province_viewer", {C.REGISTRY_VIEW}, {C.REGISTRY_EDIT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL}),
-    ("auditor", {C.AUDIT_VIEW, C.REGISTRY_VIEW}, {C.REGISTRY_EDIT, C.PERSONAL_DATA_FULL, C.USER_MANAGE}),
-    ("administrator", {C.USER_MANAGE, C.AUDIT_VIEW}, {C.REGISTRY_EDIT, C.PERSONAL_DATA_FULL}),
+    ("village_operator", {C.UPDATES_PROPOSE, C.PERSONAL_DATA_FULL},
+     {C.REGISTRY_CORRECT, C.REGISTRY_IMPORT, C.REGISTRY_EXPORT, C.AUDIT_VIEW, C.USER_MANAGE}),
+    ("facilitator", {C.REGISTRY_VIEW, C.PERSONAL_DATA_FULL}, {C.REGISTRY_CORRECT, C.REGISTRY_IMPORT}),
+    ("village_head", {C.REGISTRY_VIEW}, {C.REGISTRY_CORRECT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW}),
+    ("district_officer", {C.REGISTRY_VIEW}, {C.REGISTRY_CORRECT, C.PERSONAL_DATA_FULL}),
+    ("dinsos_operator", {C.REGISTRY_CORRECT, C.REGISTRY_IMPORT, C.REGISTRY_EXPORT}, {C.AUDIT_VIEW, C.USER_MANAGE}),
+    ("province_viewer", {C.REGISTRY_VIEW}, {C.REGISTRY_CORRECT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL}),
+    ("auditor", {C.AUDIT_VIEW, C.REGISTRY_VIEW}, {C.REGISTRY_CORRECT, C.PERSONAL_DATA_FULL, C.USER_MANAGE}),
+    ("administrator", {C.USER_MANAGE, C.AUDIT_VIEW}, {C.REGISTRY_CORRECT, C.PERSONAL_DATA_FULL}),
 ])
 def test_actor_can_follows_the_role(make_user, role, allowed, denied):
     actor = make_user(role, [DISTRICT])
@@ -124,20 +125,20 @@ def test_scope_q_works_on_any_region_code_column(dinsos_operator, other_dinsos_o
 
 
 def test_ensure_permission_passes_with_capability_and_scope(dinsos_operator):
-    assert ensure_permission(actor=dinsos_operator, capability=C.REGISTRY_EDIT, region_code=VILLAGE) is None
+    assert ensure_permission(actor=dinsos_operator, capability=C.REGISTRY_CORRECT, region_code=VILLAGE) is None
 
 
 def test_out_of_scope_looks_like_not_found(dinsos_operator, look_alike_region):
     for code in (OTHER_DISTRICT_VILLAGE, "36.041", "36"):
         with pytest.raises(ObjectNotFound):
-            ensure_permission(actor=dinsos_operator, capability=C.REGISTRY_EDIT, region_code=code)
+            ensure_permission(actor=dinsos_operator, capability=C.REGISTRY_CORRECT, region_code=code)
 
 
 def test_capability_is_checked_before_scope(facilitator):
     # Missing capability answers 403 whether or not the region is in scope, so it reveals nothing.
     for code in (VILLAGE, OTHER_DISTRICT_VILLAGE):
         with pytest.raises(PermissionDeniedError):
-            ensure_permission(actor=facilitator, capability=C.REGISTRY_EDIT, region_code=code)
+            ensure_permission(actor=facilitator, capability=C.REGISTRY_CORRECT, region_code=code)
 
 
 def test_anonymous_is_refused_before_scope(db):

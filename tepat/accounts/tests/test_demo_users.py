@@ -102,3 +102,12 @@ def test_missing_regions_are_reported(db):
     Region.objects.filter(code__startswith="36.04.05.2001").delete()
     with pytest.raises(CommandError, match="load-regions"):
         _run()
+
+
+def test_the_output_says_what_each_role_may_do(db):
+    from tepat.accounts.roles import ROLE_SUMMARIES
+
+    output = _run()
+    assert set(ROLE_SUMMARIES) == set(Role.values)
+    assert "operator.desa: mengusulkan" in output and "never changes the registry directly" in output
+    assert "direct correction with a reason" in output

@@ -120,7 +120,7 @@ def demo_data_load(*, actor: Any, data: DemoData, region_code: str, batch_size: 
     with one multi-row statement per batch (COPY on PostgreSQL); a handful of queries in total.
     """
     if not is_system(actor):
-        ensure_permission(actor=actor, capability=Capability.REGISTRY_EDIT, region_code=region_code)
+        ensure_permission(actor=actor, capability=Capability.REGISTRY_IMPORT, region_code=region_code)
     with transaction.atomic(), _large_sqlite_cache():
         existing = _existing_ids(Family, data.families["id"])
         stored = pl.Series(list(existing), dtype=pl.String).implode()

@@ -197,6 +197,8 @@ def trail_rows(context: template.Context, detail: Any) -> list[dict[str, Any]]:
             "changes": changes,
             "created": bool(changes) and all(change.get("created") for change in changes),
             "reason": (event.data or {}).get("reason", ""),
+            "correction": (event.data or {}).get("basis") == "correction",
+            "proposal": (event.data or {}).get("proposal", ""),
         })
     return rows
 

@@ -22,12 +22,15 @@ READ_MATRIX = [
     pytest.param("other_village_operator", 404, id="wrong-region"),
     pytest.param("village_head", 200, id="right"),
 ]
+# Direct writes are corrections by Dinsos (registry.correct, with a reason); village roles propose instead.
 WRITE_MATRIX = [
     pytest.param(None, 401, id="anonymous"),
     pytest.param("village_head", 403, id="wrong-role"),
-    pytest.param("other_village_operator", 404, id="wrong-region"),
-    pytest.param("village_operator", 200, id="right"),
+    pytest.param("village_operator", 403, id="village-role"),
+    pytest.param("other_dinsos_operator", 404, id="wrong-region"),
+    pytest.param("dinsos_operator", 200, id="right"),
 ]
+REASON = "koreksi data Dukcapil"
 
 
 @pytest.fixture
@@ -90,7 +93,7 @@ def test_family_create_matrix(request, family, actor, status):
     families, created = Family.objects.count(), _events("family.create")
     kk = make_kk()
     body = {"region_code": VILLAGE, "kk_number": kk, "rw": "3", "rt": "7",
-            "members": [member_data(relation=1, name="Joko Widodo")]}
+            "members": [member_data(relation=1, name="Joko Widodo")], "correction_reason": REASON}
     response = _send(client, "post", f"{API}/families", body)
     expected = 201 if status == 200 else status
     assert response.status_code == expected, response.content
@@ -127,7 +130,7 @@ def test_family_detail_matrix(request, family, actor, status):
 def test_family_patch_matrix(request, family, actor, status):
     before, updates = _family_row(family), _events("family.update")
     response = _send(_client(request, actor), "patch", f"{API}/families/{family.pk}",
-                     {"rt": "9", "floor": 2, "reason": "survey"})
+                     {"rt": "9", "floor": 2, "correction_reason": REASON})
     assert response.status_code == status, response.content
     if status == 200:
         assert response.json()["family"]["rt"] == "009"
@@ -143,7 +146,7 @@ def test_family_patch_matrix(request, family, actor, status):
 def test_family_remove_matrix(request, family, actor, status):
     before, removals = _family_row(family), _events("family.remove")
     response = _send(_client(request, actor), "post", f"{API}/families/{family.pk}/remove",
-                     {"reason": "moved", "note": "pindah ke Cilegon", "date": "2025-01-31"})
+                     {"reason": "moved", "note": "pindah ke Cilegon", "date": "2025-01-31", "correction_reason": REASON})
     assert response.status_code == status, response.content
     if status == 200:
         family_out = response.json()["family"]
@@ -160,7 +163,7 @@ def test_family_remove_matrix(request, family, actor, status):
 @pytest.mark.parametrize(("actor", "status"), WRITE_MATRIX)
 def test_member_add_matrix(request, family, actor, status):
     members, adds = family.members.count(), _events("individual.add")
-    body = member_data(relation=3, sex=2, born=date(2015, 2, 3), name="Putri Lestari")
+    body = {**member_data(relation=3, sex=2, born=date(2015, 2, 3), name="Putri Lestari"), "correction_reason": REASON}
     response = _send(_client(request, actor), "post", f"{API}/families/{family.pk}/members", body)
     expected = 201 if status == 200 else status
     assert response.status_code == expected, response.content
@@ -180,7 +183,7 @@ def test_member_patch_matrix(request, family, actor, status):
     head = _head(family)
     before, updates = _member_row(head), _events("individual.update")
     response = _send(_client(request, actor), "patch", f"{API}/members/{head.pk}",
-                     {"occupation": "Petani", "education": 3, "reason": "musdes"})
+                     {"occupation": "Petani", "education": 3, "correction_reason": REASON})
     assert response.status_code == status, response.content
     if status == 200:
         assert response.json()["occupation"] == "Petani"
@@ -197,7 +200,7 @@ def test_member_presence_matrix(request, family, actor, status):
     child = family.members.get(relation=3)
     before, changes = _member_row(child), _events("individual.presence")
     response = _send(_client(request, actor), "post", f"{API}/members/{child.pk}/presence",
-                     {"presence": 3, "note": "kuliah di Bandung", "date": "2025-02-01"})
+                     {"presence": 3, "note": "kuliah di Bandung", "date": "2025-02-01", "correction_reason": REASON})
     assert response.status_code == status, response.content
     if status == 200:
         assert response.json()["presence"]["code"] == 3
@@ -272,7 +275,7 @@ def test_family_list_search_region_status_and_pages(dinsos_operator, family, oth
     assert [row["id"] for row in by_name["items"]] == [str(other_village_family.pk)]
     page_two = client.get(f"{API}/families", {"page": 2, "page_size": 1}).json()
     assert page_two["count"] == 2 and len(page_two["items"]) == 1
-    _send(client, "post", f"{API}/families/{family.pk}/remove", {"reason": "duplicate"})
+    _send(client, "post", f"{API}/families/{family.pk}/remove", {"reason": "duplicate", "correction_reason": REASON})
     assert client.get(f"{API}/families").json()["count"] == 1
     assert client.get(f"{API}/families", {"status": "removed"}).json()["count"] == 1
     assert client.get(f"{API}/families", {"status": "all"}).json()["count"] == 2
@@ -297,10 +300,10 @@ def test_unknown_and_malformed_ids(village_operator):
 
 
 @pytest.mark.django_db
-def test_village_head_sees_masked_numbers_and_no_sensitive_fields(village_head, village_operator, family):
+def test_village_head_sees_masked_numbers_and_no_sensitive_fields(village_head, dinsos_operator, family):
     head = _head(family)
-    _send(client_for(village_operator), "patch", f"{API}/members/{head.pk}",
-          {"chronic_illness": 2, "difficulty_walking": 3})
+    _send(client_for(dinsos_operator), "patch", f"{API}/members/{head.pk}",
+          {"chronic_illness": 2, "difficulty_walking": 3, "correction_reason": REASON})
 
     body = client_for(village_head).get(f"{API}/families/{family.pk}").json()
     assert body["family"]["kk_number"] == f"{family.kk_number[:6]}**********"
@@ -320,10 +323,11 @@ def test_village_head_sees_masked_numbers_and_no_sensitive_fields(village_head, 
 
 
 @pytest.mark.django_db
-def test_village_operator_sees_full_numbers_and_sensitive_fields(village_operator, family):
+def test_village_operator_sees_full_numbers_and_sensitive_fields(village_operator, dinsos_operator, family):
     head = _head(family)
     client = client_for(village_operator)
-    _send(client, "patch", f"{API}/members/{head.pk}", {"chronic_illness": 2})
+    _send(client_for(dinsos_operator), "patch", f"{API}/members/{head.pk}",
+          {"chronic_illness": 2, "correction_reason": REASON})
     body = client.get(f"{API}/families/{family.pk}").json()
     assert body["family"]["kk_number"] == family.kk_number
     member = next(m for m in body["members"] if m["id"] == str(head.pk))
@@ -343,7 +347,7 @@ def test_detail_carries_coded_labels_and_warnings(village_operator, dinsos_opera
 
     born = date(1990, 5, 6)
     # The NIK encodes another birth date than the one recorded: stored as a warning, not refused.
-    family = family_create(
+    family = family_create(correction_reason="koreksi uji",
         actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk(), "wall": 4},
         members=[member_data(relation=1, born=born, nik=make_nik(born=date(1991, 5, 6)))],
     )
@@ -362,11 +366,11 @@ def test_detail_carries_coded_labels_and_warnings(village_operator, dinsos_opera
 
 
 @pytest.mark.django_db
-def test_service_validation_errors_name_each_field_in_both_languages(village_operator):
+def test_service_validation_errors_name_each_field_in_both_languages(dinsos_operator):
     families = Family.objects.count()
     body = {"region_code": VILLAGE, "kk_number": "36040502061500", "rt": "12345",
             "members": [member_data(nik="3604051403850000", relation=1)]}
-    response = _send(client_for(village_operator), "post", f"{API}/families", body)
+    response = _send(client_for(dinsos_operator), "post", f"{API}/families", body)
     assert response.status_code == 422
     payload = response.json()
     assert payload["code"] == "validation_failed"
@@ -379,11 +383,12 @@ def test_service_validation_errors_name_each_field_in_both_languages(village_ope
 
 
 @pytest.mark.django_db
-def test_member_errors_after_the_family_roll_back_the_whole_create(village_operator):
+def test_member_errors_after_the_family_roll_back_the_whole_create(dinsos_operator):
     families, creates = Family.objects.count(), _events("family.create")
     body = {"region_code": VILLAGE, "kk_number": make_kk(),
-            "members": [member_data(relation=1), member_data(relation=1, name="Kepala Kedua")]}
-    response = _send(client_for(village_operator), "post", f"{API}/families", body)
+            "members": [member_data(relation=1), member_data(relation=1, name="Kepala Kedua")],
+            "correction_reason": REASON}
+    response = _send(client_for(dinsos_operator), "post", f"{API}/families", body)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "relation"
     assert Family.objects.count() == families
@@ -391,8 +396,8 @@ def test_member_errors_after_the_family_roll_back_the_whole_create(village_opera
 
 
 @pytest.mark.django_db
-def test_request_shape_errors_have_the_same_bilingual_shape(village_operator, family):
-    client = client_for(village_operator)
+def test_request_shape_errors_have_the_same_bilingual_shape(dinsos_operator, family):
+    client = client_for(dinsos_operator)
     nik_as_number = member_data(relation=3, born=date(2012, 1, 1))
     nik_as_number["nik"] = int(nik_as_number["nik"])
     body = {"region_code": VILLAGE, "kk_number": make_kk(), "members": [nik_as_number], "colour": "red"}
@@ -425,9 +430,9 @@ def test_request_shape_errors_have_the_same_bilingual_shape(village_operator, fa
 
 
 @pytest.mark.django_db
-def test_kk_number_sent_as_number_is_refused(village_operator, family):
+def test_kk_number_sent_as_number_is_refused(dinsos_operator, family):
     before = _family_row(family)
-    response = _send(client_for(village_operator), "patch", f"{API}/families/{family.pk}",
+    response = _send(client_for(dinsos_operator), "patch", f"{API}/families/{family.pk}",
                      {"kk_number": int(make_kk())})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "kk_number"
@@ -435,11 +440,12 @@ def test_kk_number_sent_as_number_is_refused(village_operator, family):
 
 
 @pytest.mark.django_db
-def test_removing_twice_is_a_conflict_and_changes_nothing(village_operator, family):
-    client = client_for(village_operator)
-    assert _send(client, "post", f"{API}/families/{family.pk}/remove", {"reason": "moved"}).status_code == 200
+def test_removing_twice_is_a_conflict_and_changes_nothing(dinsos_operator, family):
+    client = client_for(dinsos_operator)
+    body = {"reason": "moved", "correction_reason": REASON}
+    assert _send(client, "post", f"{API}/families/{family.pk}/remove", body).status_code == 200
     before, removals = _family_row(family), _events("family.remove")
-    response = _send(client, "post", f"{API}/families/{family.pk}/remove", {"reason": "duplicate"})
+    response = _send(client, "post", f"{API}/families/{family.pk}/remove", {**body, "reason": "duplicate"})
     assert response.status_code == 409
     assert response.json()["code"] == "business_rule"
     assert _family_row(family) == before
@@ -447,10 +453,11 @@ def test_removing_twice_is_a_conflict_and_changes_nothing(village_operator, fami
 
 
 @pytest.mark.django_db
-def test_presence_note_required_for_moved(village_operator, family):
+def test_presence_note_required_for_moved(dinsos_operator, family):
     child = family.members.get(relation=3)
     before = _member_row(child)
-    response = _send(client_for(village_operator), "post", f"{API}/members/{child.pk}/presence", {"presence": 6})
+    response = _send(client_for(dinsos_operator), "post", f"{API}/members/{child.pk}/presence",
+                     {"presence": 6, "correction_reason": REASON})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "presence_note"
     assert _member_row(child) == before
@@ -467,7 +474,7 @@ def test_family_list_queries_do_not_grow_with_the_page(dinsos_operator):
 
     def add_families(count):
         for _ in range(count):
-            family_create(actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
+            family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
                           members=[member_data(relation=1)])
 
     def queries_for_list():
@@ -479,3 +486,56 @@ def test_family_list_queries_do_not_grow_with_the_page(dinsos_operator):
     small = queries_for_list()
     add_families(6)
     assert queries_for_list() == small
+
+
+# ---- actions and the basis of direct writes ------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("actor", "expected", "absent"), [
+    ("village_operator", {"propose_change", "propose_removal", "propose_add_member", "object", "view_full_nik"},
+     {"correct"}),
+    ("village_head", set(), {"correct", "propose_change", "view_full_nik"}),
+    ("dinsos_operator", {"correct", "propose_change", "view_full_nik", "view_sensitive"}, set()),
+])
+def test_family_detail_lists_the_actions_the_caller_may_take(request, family, actor, expected, absent):
+    body = client_for(request.getfixturevalue(actor)).get(f"{API}/families/{family.pk}").json()
+    assert expected <= set(body["actions"])
+    assert not absent & set(body["actions"])
+
+
+@pytest.mark.django_db
+def test_a_removed_family_offers_neither_proposals_nor_corrections(dinsos_operator, village_operator, family):
+    from tepat.registry.services import family_remove
+
+    family_remove(actor=dinsos_operator, family=family, reason="moved", correction_reason=REASON)
+    for user in (dinsos_operator, village_operator):
+        actions = client_for(user).get(f"{API}/families/{family.pk}").json()["actions"]
+        assert "correct" not in actions and "propose_change" not in actions
+
+
+@pytest.mark.django_db
+def test_a_direct_patch_without_a_reason_is_refused_in_both_languages(dinsos_operator, family):
+    before, updates = _family_row(family), _events("family.update")
+    response = _send(client_for(dinsos_operator), "patch", f"{API}/families/{family.pk}", {"rt": "9"})
+    assert response.status_code == 422
+    error = next(e for e in response.json()["errors"] if e["field"] == "correction_reason")
+    assert error["code"] == "required"
+    assert "alasan koreksi langsung" in error["message_id"] and "direct correction" in error["message_en"]
+    assert _family_row(family) == before
+    assert _events("family.update") == updates
+
+
+@pytest.mark.django_db
+def test_a_direct_patch_is_recorded_as_a_correction_with_its_reason(dinsos_operator, family):
+    from conftest import assert_audited, audit_seq
+
+    after = audit_seq()
+    response = _send(client_for(dinsos_operator), "patch", f"{API}/families/{family.pk}",
+                     {"rt": "9", "correction_reason": REASON})
+    assert response.status_code == 200
+    assert_audited("family.update", actor=dinsos_operator, target=family, after=after, basis="correction",
+                   reason=REASON)
+    history = client_for(dinsos_operator).get(f"{API}/families/{family.pk}/history").json()
+    update = next(e for e in history if e["action"] == "family.update")
+    assert update["data"]["basis"] == "correction" and update["data"]["reason"] == REASON

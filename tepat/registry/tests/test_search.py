@@ -21,7 +21,7 @@ def people(dinsos_operator) -> dict[str, Individual]:
     """Each name heads its own family, half in VILLAGE and half in OTHER_VILLAGE."""
     made = {}
     for i, name in enumerate(NAMES):
-        family = family_create(actor=dinsos_operator, region_code=VILLAGE if i % 2 == 0 else OTHER_VILLAGE,
+        family = family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=VILLAGE if i % 2 == 0 else OTHER_VILLAGE,
                                data={"kk_number": make_kk()},
                                members=[member_data(name=name, born=date(1970 + i, 1, 1))])
         made[name] = family.members.get()

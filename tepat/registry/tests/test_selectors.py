@@ -43,7 +43,7 @@ def _head(family: Family) -> Individual:
 def city_family(make_user):
     """A family in Kota Serang, outside every Kabupaten Serang actor's scope."""
     city_operator = make_user("dinsos_operator", [OTHER_DISTRICT], "op_kota")
-    return family_create(actor=city_operator, region_code=OTHER_DISTRICT_VILLAGE, data={"kk_number": make_kk()},
+    return family_create(correction_reason="koreksi uji", actor=city_operator, region_code=OTHER_DISTRICT_VILLAGE, data={"kk_number": make_kk()},
                          members=[member_data(name="Budi Santoso", born=date(1980, 1, 5))])
 
 
@@ -116,7 +116,7 @@ def test_search_by_a_member_name_finds_the_family(family, other_village_family, 
 
 
 def test_name_results_come_best_match_first(family, dinsos_operator):
-    similar = family_create(actor=dinsos_operator, region_code=OTHER_VILLAGE, data={"kk_number": make_kk()},
+    similar = family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=OTHER_VILLAGE, data={"kk_number": make_kk()},
                             members=[member_data(name="Budi Santosa", born=date(1970, 2, 2))])
 
     assert _ids(family_search(actor=dinsos_operator, query="Budi Santosa")) == [similar.pk, family.pk]
@@ -214,7 +214,7 @@ def test_anonymous_cannot_search(family):
 
 
 def test_status_filter(family, other_village_family, dinsos_operator):
-    family_remove(actor=dinsos_operator, family=other_village_family, reason="moved", note="pindah")
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=other_village_family, reason="moved", note="pindah")
 
     assert _ids(family_search(actor=dinsos_operator)) == [family.pk]
     assert _ids(family_search(actor=dinsos_operator, status="removed")) == [other_village_family.pk]
@@ -225,7 +225,7 @@ def test_status_filter(family, other_village_family, dinsos_operator):
 
 
 def test_member_count_counts_active_members(family, dinsos_operator):
-    individual_set_presence(actor=dinsos_operator, individual=family.members.get(name="Rizki Pratama"),
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=family.members.get(name="Rizki Pratama"),
                             presence=c.Presence.DIED)
 
     [found] = family_search(actor=dinsos_operator, query=family.kk_number).families
@@ -309,13 +309,13 @@ def test_identity_numbers_are_masked_for_roles_without_full_access(village_opera
 def small_registry(family, other_village_family, dinsos_operator, city_family):
     """VILLAGE: `family` (3 members: one died, one moved) and a removed family; OTHER_VILLAGE: one family
     (1 member) with a NIK warning; Kota Serang: one family."""
-    individual_set_presence(actor=dinsos_operator, individual=family.members.get(name="Rizki Pratama"),
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=family.members.get(name="Rizki Pratama"),
                             presence=c.Presence.DIED)
-    individual_set_presence(actor=dinsos_operator, individual=family.members.get(name="Siti Aminah"),
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=family.members.get(name="Siti Aminah"),
                             presence=c.Presence.MOVED_ABROAD, note="TKW")
-    removed = family_create(actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
+    removed = family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
                             members=[member_data(name="Ujang", born=date(1960, 1, 1))])
-    family_remove(actor=dinsos_operator, family=removed, reason="duplicate")
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=removed, reason="duplicate")
     Individual.objects.filter(family=other_village_family).update(
         validation_warnings=[{"code": "sex_differs"}])
     Family.objects.filter(pk=other_village_family.pk).update(validation_warnings=[{"code": "region_unknown"}])

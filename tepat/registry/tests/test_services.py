@@ -57,7 +57,7 @@ def test_family_create_writes_family_history_members_and_events(dinsos_operator)
     first_seq = _last_event().seq
     kk = make_kk()
 
-    family = family_create(
+    family = family_create(correction_reason="koreksi uji",
         actor=dinsos_operator, region_code=VILLAGE,
         data={"kk_number": f"'{kk[:4]} {kk[4:]}", "rw": "2", "rt": "5", "address": " Kp.  Kramat ", "floor": 8},
         members=[member_data(name="Budi  Santoso"), member_data(relation=2, sex=2, name="Siti Aminah")],
@@ -84,15 +84,18 @@ def test_family_create_writes_family_history_members_and_events(dinsos_operator)
     assert audit_verify().ok
 
 
-def test_a_village_operator_creates_families_in_their_village(village_operator):
-    family = family_create(actor=village_operator, region_code=VILLAGE, data={"kk_number": make_kk()})
+def test_a_village_operator_may_not_create_a_family_directly(village_operator):
+    before = _state()
 
-    assert family.region_id == VILLAGE
-    assert _last_event().actor_id == village_operator.pk
+    with pytest.raises(PermissionDeniedError):
+        family_create(correction_reason="koreksi uji", actor=village_operator, region_code=VILLAGE,
+                      data={"kk_number": make_kk()})
+
+    assert _state() == before
 
 
 def test_family_create_stores_an_old_kk_prefix_as_a_warning(dinsos_operator):
-    family = family_create(actor=dinsos_operator, region_code=VILLAGE,
+    family = family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=VILLAGE,
                            data={"kk_number": make_kk(region6="910101")})
 
     family.refresh_from_db()
@@ -104,7 +107,8 @@ def test_family_create_stores_an_old_kk_prefix_as_a_warning(dinsos_operator):
     ("facilitator", PermissionDeniedError),  # right village, no edit capability
     ("village_head", PermissionDeniedError),
     ("auditor", PermissionDeniedError),
-    ("other_village_operator", ObjectNotFound),  # edit capability, another village
+    ("village_operator", PermissionDeniedError),  # village roles propose, never write directly
+    ("other_village_operator", PermissionDeniedError),
     ("other_dinsos_operator", ObjectNotFound),  # edit capability, another district
     ("unassigned_operator", ObjectNotFound),
 ])
@@ -113,7 +117,7 @@ def test_family_create_refused_for_wrong_role_or_region(request, family, actor_f
     before = _state()
 
     with pytest.raises(error):
-        family_create(actor=actor, region_code=VILLAGE, data={"kk_number": make_kk()},
+        family_create(correction_reason="koreksi uji", actor=actor, region_code=VILLAGE, data={"kk_number": make_kk()},
                       members=[member_data()])
 
     assert _state() == before
@@ -123,7 +127,7 @@ def test_family_create_refused_for_anonymous(family):
     before = _state()
 
     with pytest.raises(PermissionDeniedError):
-        family_create(actor=None, region_code=VILLAGE, data={"kk_number": make_kk()})
+        family_create(correction_reason="koreksi uji", actor=None, region_code=VILLAGE, data={"kk_number": make_kk()})
 
     assert _state() == before
 
@@ -145,7 +149,7 @@ def test_family_create_validation_errors_change_nothing(family, dinsos_operator,
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        family_create(actor=dinsos_operator, region_code=region, data={"kk_number": make_kk(), **data},
+        family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=region, data={"kk_number": make_kk(), **data},
                       members=members)
 
     assert expected in _codes(raised)
@@ -156,7 +160,7 @@ def test_family_create_refuses_a_kk_in_use(family, dinsos_operator):
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        family_create(actor=dinsos_operator, region_code=OTHER_VILLAGE, data={"kk_number": family.kk_number})
+        family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=OTHER_VILLAGE, data={"kk_number": family.kk_number})
 
     assert _codes(raised) == [("kk_number", "kk_in_use")]
     assert _state() == before
@@ -166,7 +170,7 @@ def test_family_create_refuses_a_nik_already_in_another_family(family, dinsos_op
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        family_create(actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
+        family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
                       members=[member_data(nik=_head(family).nik)])
 
     assert _codes(raised) == [("nik", "nik_in_other_family")]
@@ -174,10 +178,10 @@ def test_family_create_refuses_a_nik_already_in_another_family(family, dinsos_op
 
 
 def test_the_kk_and_niks_of_a_removed_family_can_be_registered_again(family, dinsos_operator):
-    family_remove(actor=dinsos_operator, family=family, reason="duplicate")
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=family, reason="duplicate")
     head = _head(family)
 
-    again = family_create(actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": family.kk_number},
+    again = family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": family.kk_number},
                           members=[member_data(nik=head.nik, name=head.name, born=head.birth_date)])
 
     assert again.pk != family.pk
@@ -190,7 +194,7 @@ def test_the_kk_and_niks_of_a_removed_family_can_be_registered_again(family, din
 def test_family_update_records_before_and_after_of_changed_fields(family, dinsos_operator):
     kk_history = list(KKNumberHistory.objects.values())
 
-    family_update(actor=dinsos_operator, family=family, reason="verifikasi lapangan",
+    family_update(actor=dinsos_operator, family=family, correction_reason="verifikasi lapangan",
                   data={"rw": "3", "rt": "05", "address": "Kp. Kramat Baru", "roof": 2})
 
     family.refresh_from_db()
@@ -204,6 +208,7 @@ def test_family_update_records_before_and_after_of_changed_fields(family, dinsos
             "address": {"before": "Kp. Kramat", "after": "Kp. Kramat Baru"},
             "roof": {"before": None, "after": 2},
         },
+        "basis": "correction",
         "reason": "verifikasi lapangan",
     }
     assert list(KKNumberHistory.objects.values()) == kk_history
@@ -212,7 +217,7 @@ def test_family_update_records_before_and_after_of_changed_fields(family, dinsos
 def test_a_new_kk_number_is_recorded_in_the_history(family, dinsos_operator):
     old_kk, new_kk = family.kk_number, make_kk(issued=date(2024, 1, 15))
 
-    family_update(actor=dinsos_operator, family=family, data={"kk_number": new_kk}, reason="pecah KK")
+    family_update(actor=dinsos_operator, family=family, data={"kk_number": new_kk}, correction_reason="pecah KK")
 
     family.refresh_from_db()
     assert family.kk_number == new_kk
@@ -226,7 +231,7 @@ def test_a_new_kk_number_is_recorded_in_the_history(family, dinsos_operator):
 
 
 def test_a_new_kk_with_an_old_prefix_stores_the_warning(family, dinsos_operator):
-    family_update(actor=dinsos_operator, family=family, data={"kk_number": make_kk(region6="910101")})
+    family_update(correction_reason="koreksi uji", actor=dinsos_operator, family=family, data={"kk_number": make_kk(region6="910101")})
 
     family.refresh_from_db()
     assert [w["code"] for w in family.validation_warnings] == ["region_unknown"]
@@ -235,7 +240,7 @@ def test_a_new_kk_with_an_old_prefix_stores_the_warning(family, dinsos_operator)
 def test_family_update_without_a_change_records_nothing(family, dinsos_operator):
     before = _state()
 
-    family_update(actor=dinsos_operator, family=family, data={"rw": "02", "kk_number": f" {family.kk_number} "})
+    family_update(correction_reason="koreksi uji", actor=dinsos_operator, family=family, data={"rw": "02", "kk_number": f" {family.kk_number} "})
 
     assert _state() == before
 
@@ -244,7 +249,8 @@ def test_family_update_without_a_change_records_nothing(family, dinsos_operator)
     ("facilitator", PermissionDeniedError),
     ("village_head", PermissionDeniedError),
     ("province_viewer", PermissionDeniedError),
-    ("other_village_operator", ObjectNotFound),
+    ("village_operator", PermissionDeniedError),  # village roles propose, never write directly
+    ("other_village_operator", PermissionDeniedError),
     ("other_dinsos_operator", ObjectNotFound),
     ("unassigned_operator", ObjectNotFound),
 ])
@@ -253,7 +259,7 @@ def test_family_update_refused_for_wrong_role_or_region(request, family, actor_f
     before = _state()
 
     with pytest.raises(error):
-        family_update(actor=actor, family=family, data={"rw": "9"})
+        family_update(correction_reason="koreksi uji", actor=actor, family=family, data={"rw": "9"})
 
     assert _state() == before
 
@@ -269,7 +275,7 @@ def test_family_update_validation_errors_change_nothing(family, dinsos_operator,
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        family_update(actor=dinsos_operator, family=family, data=data)
+        family_update(correction_reason="koreksi uji", actor=dinsos_operator, family=family, data=data)
 
     assert expected in _codes(raised)
     assert _state() == before
@@ -279,37 +285,37 @@ def test_family_update_refuses_a_kk_in_use(family, other_village_family, dinsos_
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        family_update(actor=dinsos_operator, family=family, data={"kk_number": other_village_family.kk_number})
+        family_update(correction_reason="koreksi uji", actor=dinsos_operator, family=family, data={"kk_number": other_village_family.kk_number})
 
     assert _codes(raised) == [("kk_number", "kk_in_use")]
     assert _state() == before
 
 
 def test_a_removed_family_cannot_be_edited(family, dinsos_operator):
-    family_remove(actor=dinsos_operator, family=family, reason="moved", note="pindah ke Cilegon")
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=family, reason="moved", note="pindah ke Cilegon")
     before = _state()
 
     with pytest.raises(BusinessRuleViolation):
-        family_update(actor=dinsos_operator, family=family, data={"rw": "9"})
+        family_update(correction_reason="koreksi uji", actor=dinsos_operator, family=family, data={"rw": "9"})
     with pytest.raises(BusinessRuleViolation):
-        family_remove(actor=dinsos_operator, family=family, reason="duplicate")
+        family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=family, reason="duplicate")
     with pytest.raises(BusinessRuleViolation):
-        individual_add(actor=dinsos_operator, family=family, data=member_data(relation=3, name="Anak Baru"))
+        individual_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family, data=member_data(relation=3, name="Anak Baru"))
     with pytest.raises(BusinessRuleViolation):
-        individual_update(actor=dinsos_operator, individual=_head(family), data={"name": "Budi S."})
+        individual_update(correction_reason="koreksi uji", actor=dinsos_operator, individual=_head(family), data={"name": "Budi S."})
     with pytest.raises(BusinessRuleViolation):
-        individual_set_presence(actor=dinsos_operator, individual=_head(family), presence=c.Presence.DIED)
+        individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=_head(family), presence=c.Presence.DIED)
 
     assert _state() == before
 
 
 def test_a_stale_family_object_cannot_bypass_removal(family, dinsos_operator):
     stale = Family.objects.get(pk=family.pk)
-    family_remove(actor=dinsos_operator, family=family, reason="not_found", note="tidak ditemukan")
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=family, reason="not_found", note="tidak ditemukan")
     before = _state()
 
     with pytest.raises(BusinessRuleViolation):
-        family_update(actor=dinsos_operator, family=stale, data={"rw": "9"})
+        family_update(correction_reason="koreksi uji", actor=dinsos_operator, family=stale, data={"rw": "9"})
 
     assert _state() == before
 
@@ -320,7 +326,7 @@ def test_a_stale_family_object_cannot_bypass_removal(family, dinsos_operator):
 def test_family_remove_is_a_status_never_a_delete(family, dinsos_operator):
     members = Individual.objects.filter(family=family).count()
 
-    family_remove(actor=dinsos_operator, family=family, reason="all_died", note="  seluruh anggota wafat ",
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=family, reason="all_died", note="  seluruh anggota wafat ",
                   on_date=date(2025, 5, 1))
 
     family.refresh_from_db()
@@ -339,7 +345,7 @@ def test_family_remove_is_a_status_never_a_delete(family, dinsos_operator):
 
 
 def test_family_remove_defaults_to_today(family, dinsos_operator):
-    family_remove(actor=dinsos_operator, family=family, reason="not_eligible")
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=family, reason="not_eligible")
 
     family.refresh_from_db()
     assert family.status_date == timezone.localdate()
@@ -350,14 +356,16 @@ def test_family_remove_needs_a_known_reason(family, dinsos_operator, reason):
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        family_remove(actor=dinsos_operator, family=family, reason=reason)
+        family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=family, reason=reason)
 
     assert _codes(raised) == [("reason", "reason")]
     assert _state() == before
 
 
 @pytest.mark.parametrize(("actor_fixture", "error"), [
-    ("facilitator", PermissionDeniedError), ("other_village_operator", ObjectNotFound),
+    ("facilitator", PermissionDeniedError),
+    ("village_operator", PermissionDeniedError),  # village roles propose, never write directly
+    ("other_village_operator", PermissionDeniedError),
     ("other_dinsos_operator", ObjectNotFound),
 ])
 def test_family_remove_refused_for_wrong_role_or_region(request, family, actor_fixture, error):
@@ -365,7 +373,7 @@ def test_family_remove_refused_for_wrong_role_or_region(request, family, actor_f
     before = _state()
 
     with pytest.raises(error):
-        family_remove(actor=actor, family=family, reason="moved")
+        family_remove(correction_reason="koreksi uji", actor=actor, family=family, reason="moved")
 
     assert _state() == before
 
@@ -373,10 +381,10 @@ def test_family_remove_refused_for_wrong_role_or_region(request, family, actor_f
 # --- individual_add ---------------------------------------------------------------------------------------
 
 
-def test_individual_add_records_the_member(family, village_operator):
+def test_individual_add_records_the_member(family, dinsos_operator):
     born = date(2012, 4, 9)
 
-    child = individual_add(actor=village_operator, family=family,
+    child = individual_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family,
                            data=member_data(relation=3, sex=2, born=born, name=" Dewi  Lestari ", education=3))
 
     child.refresh_from_db()
@@ -394,7 +402,7 @@ def test_individual_add_records_the_member(family, village_operator):
 def test_nik_birth_date_and_sex_disagreements_are_stored_as_warnings(family, dinsos_operator):
     nik = make_nik(born=date(1950, 6, 1), sex=1)  # the NIK says a man born 01-06-50
 
-    grandmother = individual_add(actor=dinsos_operator, family=family, data=member_data(
+    grandmother = individual_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family, data=member_data(
         nik=nik, relation=6, sex=2, born=date(1951, 6, 1), name="Mbah Sarinah"))
 
     grandmother.refresh_from_db()
@@ -405,7 +413,7 @@ def test_nik_birth_date_and_sex_disagreements_are_stored_as_warnings(family, din
 
 
 def test_an_old_nik_prefix_is_stored_as_a_warning(family, dinsos_operator):
-    member = individual_add(actor=dinsos_operator, family=family,
+    member = individual_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family,
                             data=member_data(nik=make_nik(region6="910101"), relation=8, name="Yohanes"))
 
     assert [w["code"] for w in member.validation_warnings] == ["region_unknown"]
@@ -423,7 +431,7 @@ def test_individual_add_validation_errors_change_nothing(family, dinsos_operator
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        individual_add(actor=dinsos_operator, family=family, data=data)
+        individual_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family, data=data)
 
     assert expected in _codes(raised)
     assert _state() == before
@@ -433,7 +441,7 @@ def test_individual_add_refuses_a_nik_already_in_this_family(family, dinsos_oper
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        individual_add(actor=dinsos_operator, family=family,
+        individual_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family,
                        data=member_data(relation=3, nik=_member(family, "Rizki Pratama").nik))
 
     assert _codes(raised) == [("nik", "nik_duplicate")]
@@ -444,7 +452,7 @@ def test_individual_add_refuses_a_nik_in_another_family(family, other_village_fa
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        individual_add(actor=dinsos_operator, family=family,
+        individual_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family,
                        data=member_data(relation=6, nik=_head(other_village_family).nik))
 
     assert _codes(raised) == [("nik", "nik_in_other_family")]
@@ -453,10 +461,10 @@ def test_individual_add_refuses_a_nik_in_another_family(family, other_village_fa
 
 def test_a_member_who_moved_out_can_join_another_family(family, other_village_family, dinsos_operator):
     dedi = _head(other_village_family)
-    individual_set_presence(actor=dinsos_operator, individual=dedi, presence=c.Presence.MOVED_DOMESTIC,
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=dedi, presence=c.Presence.MOVED_DOMESTIC,
                             note="ikut anak")
 
-    joined = individual_add(actor=dinsos_operator, family=family,
+    joined = individual_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family,
                             data=member_data(relation=6, nik=dedi.nik, name=dedi.name, born=dedi.birth_date))
 
     assert joined.nik == dedi.nik
@@ -464,9 +472,9 @@ def test_a_member_who_moved_out_can_join_another_family(family, other_village_fa
 
 
 def test_a_new_head_after_the_head_died(family, dinsos_operator):
-    individual_set_presence(actor=dinsos_operator, individual=_head(family), presence=c.Presence.DIED)
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=_head(family), presence=c.Presence.DIED)
 
-    new_head = individual_add(actor=dinsos_operator, family=family,
+    new_head = individual_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family,
                               data=member_data(relation=1, name="Agus Santoso", born=date(1990, 2, 2)))
 
     assert new_head.relation == c.Relation.HEAD
@@ -474,7 +482,8 @@ def test_a_new_head_after_the_head_died(family, dinsos_operator):
 
 @pytest.mark.parametrize(("actor_fixture", "error"), [
     ("facilitator", PermissionDeniedError), ("village_head", PermissionDeniedError),
-    ("other_village_operator", ObjectNotFound), ("other_dinsos_operator", ObjectNotFound),
+    ("village_operator", PermissionDeniedError),  # village roles propose, never write directly
+    ("other_village_operator", PermissionDeniedError),
     ("unassigned_operator", ObjectNotFound),
 ])
 def test_individual_add_refused_for_wrong_role_or_region(request, family, actor_fixture, error):
@@ -482,7 +491,7 @@ def test_individual_add_refused_for_wrong_role_or_region(request, family, actor_
     before = _state()
 
     with pytest.raises(error):
-        individual_add(actor=actor, family=family,
+        individual_add(correction_reason="koreksi uji", actor=actor, family=family,
                        data=member_data(relation=3, name="Anak Baru"))
 
     assert _state() == before
@@ -491,10 +500,10 @@ def test_individual_add_refused_for_wrong_role_or_region(request, family, actor_
 # --- individual_update ---------------------------------------------------------------------------------------
 
 
-def test_individual_update_records_before_and_after(family, village_operator):
+def test_individual_update_records_before_and_after(family, dinsos_operator):
     siti = _member(family, "Siti Aminah")
 
-    individual_update(actor=village_operator, individual=siti, reason="KTP baru",
+    individual_update(actor=dinsos_operator, individual=siti, correction_reason="KTP baru",
                       data={"name": "Hj. Siti  Aminah", "education": 9, "occupation": "Pedagang"})
 
     siti.refresh_from_db()
@@ -509,6 +518,7 @@ def test_individual_update_records_before_and_after(family, village_operator):
             "education": {"before": None, "after": 9},
             "occupation": {"before": "", "after": "Pedagang"},
         },
+        "basis": "correction",
         "reason": "KTP baru",
     }
 
@@ -516,11 +526,11 @@ def test_individual_update_records_before_and_after(family, village_operator):
 def test_individual_update_stores_new_warnings_and_clears_old_ones(family, dinsos_operator):
     budi = _head(family)
 
-    individual_update(actor=dinsos_operator, individual=budi, data={"birth_date": date(1980, 1, 6)})
+    individual_update(correction_reason="koreksi uji", actor=dinsos_operator, individual=budi, data={"birth_date": date(1980, 1, 6)})
     budi.refresh_from_db()
     assert [w["code"] for w in budi.validation_warnings] == ["birth_date_differs"]
 
-    individual_update(actor=dinsos_operator, individual=budi, data={"birth_date": "1980-01-05"})
+    individual_update(correction_reason="koreksi uji", actor=dinsos_operator, individual=budi, data={"birth_date": "1980-01-05"})
     budi.refresh_from_db()
     assert budi.validation_warnings == []
 
@@ -528,7 +538,7 @@ def test_individual_update_stores_new_warnings_and_clears_old_ones(family, dinso
 def test_individual_update_without_a_change_records_nothing(family, dinsos_operator):
     before = _state()
 
-    individual_update(actor=dinsos_operator, individual=_head(family), data={"name": " Budi   Santoso "})
+    individual_update(correction_reason="koreksi uji", actor=dinsos_operator, individual=_head(family), data={"name": " Budi   Santoso "})
 
     assert _state() == before
 
@@ -546,7 +556,7 @@ def test_individual_update_validation_errors_change_nothing(family, dinsos_opera
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        individual_update(actor=dinsos_operator, individual=rizki, data={field: value})
+        individual_update(correction_reason="koreksi uji", actor=dinsos_operator, individual=rizki, data={field: value})
 
     assert expected in _codes(raised)
     assert _state() == before
@@ -556,7 +566,7 @@ def test_individual_update_refuses_a_nik_of_another_family(family, other_village
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        individual_update(actor=dinsos_operator, individual=_head(family),
+        individual_update(correction_reason="koreksi uji", actor=dinsos_operator, individual=_head(family),
                           data={"nik": _head(other_village_family).nik})
 
     assert _codes(raised) == [("nik", "nik_in_other_family")]
@@ -565,14 +575,15 @@ def test_individual_update_refuses_a_nik_of_another_family(family, other_village
 
 @pytest.mark.parametrize(("actor_fixture", "error"), [
     ("facilitator", PermissionDeniedError), ("province_viewer", PermissionDeniedError),
-    ("other_village_operator", ObjectNotFound), ("other_dinsos_operator", ObjectNotFound),
+    ("village_operator", PermissionDeniedError),  # village roles propose, never write directly
+    ("other_village_operator", PermissionDeniedError),
 ])
 def test_individual_update_refused_for_wrong_role_or_region(request, family, actor_fixture, error):
     actor = request.getfixturevalue(actor_fixture)
     before = _state()
 
     with pytest.raises(error):
-        individual_update(actor=actor, individual=_head(family),
+        individual_update(correction_reason="koreksi uji", actor=actor, individual=_head(family),
                           data={"occupation": "Nelayan"})
 
     assert _state() == before
@@ -584,7 +595,7 @@ def test_individual_update_refused_for_wrong_role_or_region(request, family, act
 def test_a_death_is_a_presence_status_never_a_delete(family, dinsos_operator):
     budi = _head(family)
 
-    individual_set_presence(actor=dinsos_operator, individual=budi, presence=c.Presence.DIED,
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=budi, presence=c.Presence.DIED,
                             on_date=date(2025, 8, 17))
 
     budi.refresh_from_db()
@@ -596,7 +607,7 @@ def test_a_death_is_a_presence_status_never_a_delete(family, dinsos_operator):
     assert event.data == {"family": str(family.pk), "changes": {
         "presence": {"before": c.Presence.LIVING, "after": c.Presence.DIED},
         "presence_date": {"before": None, "after": "2025-08-17"},
-    }}
+    }, "basis": "correction", "reason": "koreksi uji"}
 
 
 def test_moving_away_needs_a_note(family, dinsos_operator):
@@ -604,13 +615,13 @@ def test_moving_away_needs_a_note(family, dinsos_operator):
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        individual_set_presence(actor=dinsos_operator, individual=rizki, presence=c.Presence.MOVED_ABROAD,
+        individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=rizki, presence=c.Presence.MOVED_ABROAD,
                                 note="  ")
 
     assert _codes(raised) == [("presence_note", "note")]
     assert _state() == before
 
-    individual_set_presence(actor=dinsos_operator, individual=rizki, presence=c.Presence.MOVED_ABROAD,
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=rizki, presence=c.Presence.MOVED_ABROAD,
                             note="bekerja di Malaysia")
     rizki.refresh_from_db()
     assert (rizki.presence, rizki.presence_note) == (c.Presence.MOVED_ABROAD, "bekerja di Malaysia")
@@ -621,21 +632,21 @@ def test_an_unknown_presence_is_refused(family, dinsos_operator, presence):
     before = _state()
 
     with pytest.raises(ValidationFailed):
-        individual_set_presence(actor=dinsos_operator, individual=_head(family), presence=presence, note="x")
+        individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=_head(family), presence=presence, note="x")
 
     assert _state() == before
 
 
 def test_coming_back_may_not_make_a_second_head(family, dinsos_operator):
     budi = _head(family)
-    individual_set_presence(actor=dinsos_operator, individual=budi, presence=c.Presence.NOT_FOUND,
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=budi, presence=c.Presence.NOT_FOUND,
                             note="tidak ditemukan saat verifikasi")
-    individual_add(actor=dinsos_operator, family=family,
+    individual_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family,
                    data=member_data(relation=1, name="Agus Santoso", born=date(1990, 2, 2)))
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        individual_set_presence(actor=dinsos_operator, individual=budi, presence=c.Presence.LIVING)
+        individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=budi, presence=c.Presence.LIVING)
 
     assert _codes(raised) == [("relation", "second_head")]
     assert _state() == before
@@ -643,14 +654,14 @@ def test_coming_back_may_not_make_a_second_head(family, dinsos_operator):
 
 def test_coming_back_with_a_nik_now_in_another_family_is_refused(family, other_village_family, dinsos_operator):
     dedi = _head(other_village_family)
-    individual_set_presence(actor=dinsos_operator, individual=dedi, presence=c.Presence.MOVED_DOMESTIC,
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=dedi, presence=c.Presence.MOVED_DOMESTIC,
                             note="ikut anak")
-    individual_add(actor=dinsos_operator, family=family,
+    individual_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family,
                    data=member_data(relation=6, nik=dedi.nik, name=dedi.name, born=dedi.birth_date))
     before = _state()
 
     with pytest.raises(ValidationFailed) as raised:
-        individual_set_presence(actor=dinsos_operator, individual=dedi, presence=c.Presence.LIVING)
+        individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=dedi, presence=c.Presence.LIVING)
 
     assert _codes(raised) == [("nik", "nik_in_other_family")]
     assert _state() == before
@@ -658,11 +669,11 @@ def test_coming_back_with_a_nik_now_in_another_family_is_refused(family, other_v
 
 def test_setting_the_same_presence_again_records_nothing(family, dinsos_operator):
     rizki = _member(family, "Rizki Pratama")
-    individual_set_presence(actor=dinsos_operator, individual=rizki, presence=c.Presence.DIED,
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=rizki, presence=c.Presence.DIED,
                             on_date=date(2025, 1, 1))
     before = _state()
 
-    individual_set_presence(actor=dinsos_operator, individual=rizki, presence=c.Presence.DIED,
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=rizki, presence=c.Presence.DIED,
                             on_date=date(2025, 1, 1))
 
     assert _state() == before
@@ -670,14 +681,15 @@ def test_setting_the_same_presence_again_records_nothing(family, dinsos_operator
 
 @pytest.mark.parametrize(("actor_fixture", "error"), [
     ("facilitator", PermissionDeniedError), ("village_head", PermissionDeniedError),
-    ("other_village_operator", ObjectNotFound), ("other_dinsos_operator", ObjectNotFound),
+    ("village_operator", PermissionDeniedError),  # village roles propose, never write directly
+    ("other_village_operator", PermissionDeniedError),
 ])
 def test_individual_set_presence_refused_for_wrong_role_or_region(request, family, actor_fixture, error):
     actor = request.getfixturevalue(actor_fixture)
     before = _state()
 
     with pytest.raises(error):
-        individual_set_presence(actor=actor, individual=_head(family),
+        individual_set_presence(correction_reason="koreksi uji", actor=actor, individual=_head(family),
                                 presence=c.Presence.DIED)
 
     assert _state() == before
@@ -685,11 +697,11 @@ def test_individual_set_presence_refused_for_wrong_role_or_region(request, famil
 
 def test_every_registry_write_keeps_the_audit_chain_intact(family, dinsos_operator):
     budi = _head(family)
-    family_update(actor=dinsos_operator, family=family, data={"kk_number": make_kk()})
-    individual_update(actor=dinsos_operator, individual=budi, data={"occupation": "Petani"})
-    individual_set_presence(actor=dinsos_operator, individual=budi, presence=c.Presence.DIED,
+    family_update(correction_reason="koreksi uji", actor=dinsos_operator, family=family, data={"kk_number": make_kk()})
+    individual_update(correction_reason="koreksi uji", actor=dinsos_operator, individual=budi, data={"occupation": "Petani"})
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=budi, presence=c.Presence.DIED,
                             on_date=timezone.localdate() - timedelta(days=1))
-    family_remove(actor=dinsos_operator, family=family, reason="all_died")
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=family, reason="all_died")
 
     assert audit_verify().ok
     assert AuditEvent.objects.filter(target_id=str(family.pk)).count() == 3  # create, update, remove
@@ -699,8 +711,7 @@ def test_program_participation_add_is_audited(family, dinsos_operator):
     from tepat.registry.models import ProgramParticipation
     from tepat.registry.services import program_participation_add
 
-    participation = program_participation_add(actor=dinsos_operator, family=family, program="pkh",
-                                              reason="usulan U-1")
+    participation = program_participation_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family, program="pkh")
 
     assert ProgramParticipation.objects.filter(family=family, program="pkh").count() == 1
     event = AuditEvent.objects.order_by("-seq").first()
@@ -709,17 +720,81 @@ def test_program_participation_add_is_audited(family, dinsos_operator):
 
 
 def test_program_participation_refused_changes_nothing(family, dinsos_operator, village_head,
-                                                        other_village_operator):
+                                                        other_dinsos_operator):
     from tepat.core.exceptions import ObjectNotFound, PermissionDeniedError, ValidationFailed
     from tepat.registry.models import ProgramParticipation
     from tepat.registry.services import program_participation_add
 
     events = AuditEvent.objects.count()
     with pytest.raises(PermissionDeniedError):
-        program_participation_add(actor=village_head, family=family, program="pkh")
+        program_participation_add(correction_reason="koreksi uji", actor=village_head, family=family, program="pkh")
     with pytest.raises(ObjectNotFound):
-        program_participation_add(actor=other_village_operator, family=family, program="pkh")
+        program_participation_add(correction_reason="koreksi uji", actor=other_dinsos_operator, family=family,
+                                  program="pkh")
     with pytest.raises(ValidationFailed):
-        program_participation_add(actor=dinsos_operator, family=family, program="nope")
+        program_participation_add(correction_reason="koreksi uji", actor=dinsos_operator, family=family, program="nope")
     assert not ProgramParticipation.objects.filter(family=family).exists()
     assert AuditEvent.objects.count() == events
+
+
+# --- the basis of every write: a direct correction with a reason, or a determined proposal ---------------
+
+WRITES = {
+    "family_create": lambda family, **kw: family_create(region_code=VILLAGE, data={"kk_number": make_kk()}, **kw),
+    "family_update": lambda family, **kw: family_update(family=family, data={"rw": "9"}, **kw),
+    "family_remove": lambda family, **kw: family_remove(family=family, reason="moved", **kw),
+    "individual_add": lambda family, **kw: individual_add(
+        family=family, data=member_data(relation=3, born=date(2016, 1, 2), name="Ayu"), **kw),
+    "individual_update": lambda family, **kw: individual_update(
+        individual=_member(family, "Siti Aminah"), data={"occupation": "Guru"}, **kw),
+    "individual_set_presence": lambda family, **kw: individual_set_presence(
+        individual=_member(family, "Siti Aminah"), presence=c.Presence.DIED, **kw),
+}
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_direct_correction_needs_a_reason_and_changes_nothing_without_one(family, dinsos_operator, write, reason):
+    before = _state()
+
+    with pytest.raises(ValidationFailed) as raised:
+        WRITES[write](family, actor=dinsos_operator, correction_reason=reason)
+
+    assert ("correction_reason", "required") in _codes(raised)
+    issue = next(i for i in raised.value.issues if i.field == "correction_reason")
+    assert "alasan koreksi langsung wajib diisi" in issue.id and "direct correction is required" in issue.en
+    assert _state() == before
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+def test_a_direct_correction_records_its_basis_and_reason(family, dinsos_supervisor, write):
+    from conftest import assert_audited, audit_seq
+
+    after = audit_seq()
+    WRITES[write](family, actor=dinsos_supervisor, correction_reason="Putusan pengadilan")
+
+    event = AuditEvent.objects.filter(seq__gt=after, actor_id=dinsos_supervisor.pk).order_by("seq").first()
+    assert_audited(event.action, actor=dinsos_supervisor, target_type=event.target_type, target_id=event.target_id,
+                   after=after, basis="correction", reason="Putusan pengadilan")
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+def test_applying_a_proposal_needs_the_determination_capability(family, dinsos_operator, write):
+    before = _state()
+
+    with pytest.raises(PermissionDeniedError):  # the operator may correct, but not apply a proposal
+        WRITES[write](family, actor=dinsos_operator, proposal="USL-2601-ABCDEF")
+
+    assert _state() == before
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+def test_applying_a_proposal_records_the_proposal_as_its_basis(family, dinsos_supervisor, write):
+    from conftest import assert_audited, audit_seq
+
+    after = audit_seq()
+    WRITES[write](family, actor=dinsos_supervisor, proposal="USL-2601-ABCDEF")
+
+    event = AuditEvent.objects.filter(seq__gt=after, actor_id=dinsos_supervisor.pk).order_by("seq").first()
+    assert_audited(event.action, actor=dinsos_supervisor, target_type=event.target_type, target_id=event.target_id,
+                   after=after, basis="proposal", proposal="USL-2601-ABCDEF")

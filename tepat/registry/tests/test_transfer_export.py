@@ -27,7 +27,7 @@ from tepat.registry.transfer.importer import import_summary, registry_import_run
 def registry(family, other_village_family, dinsos_operator):
     """Three families in Kab. Serang (one removed), members with one who died, a program."""
     ProgramParticipation.objects.create(family=family, program="pkh")
-    third = family_create(
+    third = family_create(correction_reason="koreksi uji",
         actor=dinsos_operator, region_code="36.04.05.2003",
         data={"kk_number": make_kk(), "rw": "4", "rt": "7", "address": "Kp. Pejaten", "floor": 2,
               "drinking_water": 12, "floor_area_m2": 36},
@@ -36,10 +36,10 @@ def registry(family, other_village_family, dinsos_operator):
                  member_data(relation=3, sex=1, born=date(2001, 9, 9), name="Ujang Jaelani")],
     )
     dead = third.members.get(name="Ujang Jaelani")
-    individual_set_presence(actor=dinsos_operator, individual=dead, presence=c.Presence.DIED)
-    removed = family_create(actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
+    individual_set_presence(correction_reason="koreksi uji", actor=dinsos_operator, individual=dead, presence=c.Presence.DIED)
+    removed = family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
                             members=[member_data(relation=1, name="Sudah Pindah", born=date(1960, 1, 1))])
-    family_remove(actor=dinsos_operator, family=removed, reason="moved")
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=removed, reason="moved")
     return {"family": family, "other": other_village_family, "third": third, "removed": removed}
 
 

@@ -284,7 +284,7 @@ def test_conflicts_with_the_registry_are_reported_not_overwritten(family, other_
     head = family.members.get(relation=c.Relation.HEAD)
     other_head = other_village_family.members.get()
     removed = other_village_family
-    family_remove(actor=dinsos_operator, family=removed, reason="moved")
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=removed, reason="moved")
     rows = [
         # A NIK active in another family (the fixture family's head) under a new KK.
         siks_row(**{"NO_KK": make_kk(), "NIK": head.nik, "NAMA": "Budi Pindah", "TANGGAL_LAHIR": "05-01-1980",
@@ -342,14 +342,14 @@ def test_dry_run_counts_but_changes_nothing(messy_csv):
     assert job.issues.filter(severity="error").count() == len(expected_rejections())
 
 
-def test_village_operator_imports_only_inside_their_village(village_operator, messy_csv):
-    job, summary = run(messy_csv, actor=village_operator)
+def test_an_operator_imports_only_inside_their_district(other_dinsos_operator, messy_csv):
+    job, summary = run(messy_csv, actor=other_dinsos_operator)
     outside = set(job.issues.filter(code="out_of_scope").values_list("row", flat=True))
-    assert outside  # Kota Serang, Ciomas and Margasana rows
-    assert set(Family.objects.values_list("region_id", flat=True)) == {VILLAGE}
+    assert outside  # the Kabupaten Serang rows are outside Kota Serang
+    assert not Family.objects.exclude(region__code__startswith="36.73").exists()
     assert summary["rows_read"] == summary["rows_accepted"] + summary["rows_rejected"]
     event = AuditEvent.objects.filter(action="registry.import").get()
-    assert event.actor_label == village_operator.username
+    assert event.actor_label == other_dinsos_operator.username
 
 
 def test_region_limit(dinsos_operator, messy_csv):
@@ -359,10 +359,11 @@ def test_region_limit(dinsos_operator, messy_csv):
 
 
 @pytest.mark.parametrize(("fixture", "error"), [
+    ("village_operator", PermissionDeniedError),  # village roles propose; no bulk writes
     ("facilitator", PermissionDeniedError),  # may see, may not change the registry
     ("auditor", PermissionDeniedError),
 ])
-def test_roles_without_registry_edit_are_refused(request, fixture, error, messy_csv):
+def test_roles_without_registry_import_are_refused(request, fixture, error, messy_csv):
     actor = request.getfixturevalue(fixture)
     before = registry_state()
     with pytest.raises(error):

@@ -320,7 +320,7 @@ FORMULAS = {"address": "=HYPERLINK(\"http://x.example\",\"klik\")", "occupation"
 
 @pytest.fixture
 def formula_family(dinsos_operator):
-    return family_create(
+    return family_create(correction_reason="koreksi uji",
         actor=dinsos_operator, region_code=VILLAGE,
         data={"kk_number": make_kk(serial=77), "rw": "1", "rt": "1", "address": FORMULAS["address"]},
         members=[member_data(relation=1, name="Budi Santoso", occupation=FORMULAS["occupation"])],

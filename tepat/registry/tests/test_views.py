@@ -1,4 +1,7 @@
-"""Registry pages: the authorization matrix of every page and every write, search, masking, form errors."""
+"""Registry pages: the authorization matrix of every page and every write, search, masking, form errors.
+
+The write pages are direct corrections (Dinsos, `registry.correct`, with a required reason); village roles
+change the registry only through proposals and are refused here."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from django.conf import settings
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from conftest import OTHER_VILLAGE, VILLAGE, client_for, make_kk, make_nik
+from conftest import OTHER_VILLAGE, VILLAGE, assert_audited, audit_seq, client_for, make_kk, make_nik
 from tepat.audit.models import AuditEvent
 from tepat.registry import choices as c
 from tepat.registry.forms import FamilyUpdateForm, IndividualForm
@@ -98,16 +101,20 @@ def test_role_without_registry_view_is_refused(roleless, family, page):
 
 
 @pytest.mark.parametrize("page", EDIT_PAGES)
-@pytest.mark.parametrize("role", ["village_head", "facilitator", "auditor", "province_viewer"])
-def test_role_without_registry_edit_is_refused(request, family, page, role):
+@pytest.mark.parametrize("role", ["village_operator", "village_head", "facilitator", "auditor", "province_viewer"])
+def test_role_without_registry_correct_is_refused(request, family, page, role):
     user = request.getfixturevalue(role)
     assert client_for(user).get(page_url(page, family)).status_code == 403
 
 
 @pytest.mark.parametrize("page", OBJECT_PAGES)
-@pytest.mark.parametrize("actor", ["other_village_operator", "other_dinsos_operator", "unassigned_operator"])
+@pytest.mark.parametrize("actor", ["other_dinsos_operator", "unassigned_operator"])
 def test_other_region_is_not_found(request, family, page, actor):
     assert client_for(request.getfixturevalue(actor)).get(page_url(page, family)).status_code == 404
+
+
+def test_other_village_sees_the_family_as_not_found(other_village_operator, family):
+    assert client_for(other_village_operator).get(page_url("family_detail", family)).status_code == 404
 
 
 def test_unknown_family_is_not_found(village_operator):
@@ -115,8 +122,10 @@ def test_unknown_family_is_not_found(village_operator):
     assert client_for(village_operator).get(url).status_code == 404
 
 
-@pytest.mark.parametrize("page", ALL_PAGES)
-@pytest.mark.parametrize("actor", ["village_operator", "dinsos_operator"])
+@pytest.mark.parametrize(("page", "actor"), [
+    *((page, "village_operator") for page in VIEW_PAGES),
+    *((page, actor) for page in ALL_PAGES for actor in ("dinsos_operator", "dinsos_supervisor")),
+])
 def test_right_role_and_region_see_the_page(request, family, page, actor):
     response = client_for(request.getfixturevalue(actor)).get(page_url(page, family))
     assert response.status_code == 200
@@ -139,22 +148,46 @@ def test_list_of_another_region_does_not_show_the_family(other_village_operator,
     assert "Budi Santoso" not in content
 
 
-def test_create_form_offers_only_villages_in_scope(village_operator, dinsos_operator):
-    content = client_for(village_operator).get(reverse("registry:family_create")).content.decode()
-    assert f'value="{VILLAGE}"' in content
+def test_create_form_offers_only_villages_in_scope(other_dinsos_operator, dinsos_operator):
+    content = client_for(other_dinsos_operator).get(reverse("registry:family_create")).content.decode()
+    assert f'value="{VILLAGE}"' not in content
     assert f'value="{OTHER_VILLAGE}"' not in content
     content = client_for(dinsos_operator).get(reverse("registry:family_create")).content.decode()
     assert f'value="{VILLAGE}"' in content and f'value="{OTHER_VILLAGE}"' in content
     assert 'value="36.73.05.1001"' not in content
 
 
-def test_edit_buttons_only_for_registry_edit(village_operator, village_head, family):
+def test_correction_buttons_only_for_dinsos_and_proposals_for_the_village(
+        village_operator, village_head, dinsos_operator, family):
     edit_url = reverse("registry:family_update", args=[family.pk])
-    assert edit_url in client_for(village_operator).get(page_url("family_detail", family)).content.decode()
-    assert edit_url not in client_for(village_head).get(page_url("family_detail", family)).content.decode()
+    presence_url = reverse("registry:individual_presence", args=[_wife(family).pk])
+    propose_change = reverse("updates:family_proposal", args=[family.pk, "change_data"])
+    propose_removal = reverse("updates:family_proposal", args=[family.pk, "remove_member"])
+    dinsos = client_for(dinsos_operator).get(page_url("family_detail", family)).content.decode()
+    assert edit_url in dinsos and presence_url in dinsos
+    village = client_for(village_operator).get(page_url("family_detail", family)).content.decode()
+    assert edit_url not in village and presence_url not in village
+    assert propose_change in village and f"{propose_removal}?member={_wife(family).pk}" in village
+    head = client_for(village_head).get(page_url("family_detail", family)).content.decode()
+    assert edit_url not in head and propose_change not in head
+
+
+def test_list_and_dashboard_offer_the_matching_new_family_action(village_operator, village_head, dinsos_operator):
+    propose = reverse("updates:proposal_new", args=["new_family"])
+    direct = reverse("registry:family_create")
+    for url in (reverse("registry:family_list"), reverse("web:dashboard")):
+        village = client_for(village_operator).get(url).content.decode()
+        assert propose in village and f'href="{direct}"' not in village
+        dinsos = client_for(dinsos_operator).get(url).content.decode()
+        assert f'href="{direct}"' in dinsos
+        head = client_for(village_head).get(url).content.decode()
+        assert propose not in head and f'href="{direct}"' not in head
 
 
 # POST: every write refused for anonymous / wrong role / wrong region changes nothing ----------------------
+
+REASON = "Data Dukcapil terbaru"
+
 
 def _create_payload() -> dict[str, Any]:
     born = date(1979, 2, 10)
@@ -163,30 +196,33 @@ def _create_payload() -> dict[str, Any]:
         "floor": "8", "wall": "4", "assets": ["motorcycle"], "livestock_goat": "2",
         "head_nik": make_nik(born=born), "head_name": "Joko Susilo", "head_sex": "1",
         "head_birth_place": "Serang", "head_birth_date": born.isoformat(), "head_marital_status": "2",
+        "correction_reason": REASON,
     }
 
 
 def _update_payload(family: Family) -> dict[str, Any]:
-    return {**as_post(FamilyUpdateForm.initial_from(family)), "address": "Kp. Kramat Baru", "roof": "3"}
+    return {**as_post(FamilyUpdateForm.initial_from(family)), "address": "Kp. Kramat Baru", "roof": "3",
+            "correction_reason": REASON}
 
 
 def _remove_payload(family: Family) -> dict[str, Any]:
-    return {"reason": "moved", "note": "Pindah ke Jakarta", "on_date": "2025-01-10"}
+    return {"reason": "moved", "note": "Pindah ke Jakarta", "on_date": "2025-01-10", "correction_reason": REASON}
 
 
 def _add_payload(family: Family) -> dict[str, Any]:
     born = date(2015, 5, 5)
     return {"nik": make_nik(born=born, sex=2), "name": "Putri Ayu", "sex": "2", "birth_date": born.isoformat(),
-            "relation": "3"}
+            "relation": "3", "correction_reason": REASON}
 
 
 def _member_update_payload(family: Family) -> dict[str, Any]:
-    return {**as_post(IndividualForm.initial_from(_wife(family))), "occupation": "Pedagang"}
+    return {**as_post(IndividualForm.initial_from(_wife(family))), "occupation": "Pedagang",
+            "correction_reason": REASON}
 
 
 def _presence_payload(family: Family) -> dict[str, Any]:
     return {"presence": str(c.Presence.MOVED_DOMESTIC), "presence_note": "Pindah ke Bandung",
-            "presence_date": "2025-02-01"}
+            "presence_date": "2025-02-01", "correction_reason": REASON}
 
 
 WRITES = {
@@ -215,10 +251,11 @@ def _payload(page: str, family: Family) -> dict[str, Any]:
 @pytest.mark.parametrize("page", list(WRITES))
 @pytest.mark.parametrize(("actor", "status"), [
     (None, 302),
+    ("village_operator", 403),  # village roles propose; they never write the registry directly
     ("village_head", 403),
     ("facilitator", 403),
     ("auditor", 403),
-    ("other_village_operator", 404),
+    ("other_village_operator", 403),
     ("other_dinsos_operator", 404),
 ])
 def test_refused_write_changes_nothing(request, family, page, actor, status):
@@ -235,20 +272,31 @@ def test_refused_write_changes_nothing(request, family, page, actor, status):
 
 
 @pytest.mark.parametrize("page", list(WRITES))
-def test_allowed_write_changes_and_is_audited(village_operator, family, page):
+def test_allowed_write_changes_and_is_audited(dinsos_operator, family, page):
     action = WRITES[page][0]
-    before = AuditEvent.objects.filter(action=action).count()
-    response = client_for(village_operator).post(page_url(page, family), _payload(page, family))
+    after = audit_seq()
+    response = client_for(dinsos_operator).post(page_url(page, family), _payload(page, family))
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert AuditEvent.objects.filter(action=action).count() == before + 1
-    event = AuditEvent.objects.filter(action=action).first()
-    assert event.actor_id == village_operator.pk
-    assert event.region_code == VILLAGE
+    assert AuditEvent.objects.filter(action=action, seq__gt=after).count() == 1
+    assert_audited(action, actor=dinsos_operator, region_code=VILLAGE, after=after, basis="correction",
+                   reason=REASON)
 
 
-def test_create_family_saves_family_and_head(village_operator):
+@pytest.mark.parametrize("page", list(WRITES))
+def test_a_correction_without_a_reason_is_refused_and_changes_nothing(dinsos_operator, family, page):
+    action = WRITES[page][0]
+    payload = {**_payload(page, family), "correction_reason": "  "}
+    before, events_before = registry_state(), AuditEvent.objects.filter(action=action).count()
+    response = client_for(dinsos_operator).post(page_url(page, family), payload)
+    assert response.status_code == 422
+    assert "alasan koreksi langsung wajib diisi" in field_errors(response.content.decode(), "correction_reason")
+    assert registry_state() == before
+    assert AuditEvent.objects.filter(action=action).count() == events_before
+
+
+def test_create_family_saves_family_and_head(dinsos_operator):
     payload = _create_payload()
-    response = client_for(village_operator).post(reverse("registry:family_create"), payload)
+    response = client_for(dinsos_operator).post(reverse("registry:family_create"), payload)
     family = Family.objects.get(kk_number=payload["kk_number"])
     assert response["Location"] == reverse("registry:family_detail", args=[family.pk])
     assert (family.rw, family.rt, family.floor, family.assets, family.livestock) == (
@@ -257,30 +305,30 @@ def test_create_family_saves_family_and_head(village_operator):
     assert (head.name, head.relation, head.nik) == ("Joko Susilo", c.Relation.HEAD, payload["head_nik"])
 
 
-def test_create_in_a_village_outside_scope_is_not_found(village_operator):
-    payload = {**_create_payload(), "region": OTHER_VILLAGE}
-    response = client_for(village_operator).post(reverse("registry:family_create"), payload)
+def test_create_in_a_village_outside_scope_is_not_found(other_dinsos_operator):
+    payload = {**_create_payload(), "region": VILLAGE}
+    response = client_for(other_dinsos_operator).post(reverse("registry:family_create"), payload)
     assert response.status_code == 404
     assert not Family.objects.filter(kk_number=payload["kk_number"]).exists()
 
 
-def test_update_changes_only_what_was_edited(village_operator, family):
-    client_for(village_operator).post(page_url("family_update", family), _update_payload(family))
+def test_update_changes_only_what_was_edited(dinsos_operator, family):
+    client_for(dinsos_operator).post(page_url("family_update", family), _update_payload(family))
     family.refresh_from_db()
     assert (family.address, family.roof, family.floor, family.wall) == ("Kp. Kramat Baru", c.Roof.ZINC, 8, 4)
     event = AuditEvent.objects.filter(action="family.update").first()
     assert set(event.data["changes"]) == {"address", "roof"}
 
 
-def test_member_edit_changes_the_member(village_operator, family):
-    client_for(village_operator).post(page_url("individual_update", family), _member_update_payload(family))
+def test_member_edit_changes_the_member(dinsos_operator, family):
+    client_for(dinsos_operator).post(page_url("individual_update", family), _member_update_payload(family))
     wife = _wife(family)
     assert wife.occupation == "Pedagang"
     assert wife.name == "Siti Aminah"
 
 
-def test_presence_is_recorded(village_operator, family):
-    client_for(village_operator).post(page_url("individual_presence", family), _presence_payload(family))
+def test_presence_is_recorded(dinsos_operator, family):
+    client_for(dinsos_operator).post(page_url("individual_presence", family), _presence_payload(family))
     wife = _wife(family)
     assert (wife.presence, wife.presence_note, wife.presence_date) == (
         c.Presence.MOVED_DOMESTIC, "Pindah ke Bandung", date(2025, 2, 1))
@@ -293,9 +341,9 @@ def field_errors(content: str, field: str) -> str:
     return match.group(1) if match else ""
 
 
-def test_create_with_a_bad_kk_shows_the_field_error(village_operator):
+def test_create_with_a_bad_kk_shows_the_field_error(dinsos_operator):
     payload = {**_create_payload(), "kk_number": "12345"}
-    response = client_for(village_operator).post(reverse("registry:family_create"), payload)
+    response = client_for(dinsos_operator).post(reverse("registry:family_create"), payload)
     assert response.status_code == 422
     content = response.content.decode()
     assert "harus 16 digit, ditemukan 5" in field_errors(content, "kk_number")
@@ -303,9 +351,9 @@ def test_create_with_a_bad_kk_shows_the_field_error(village_operator):
     assert not Family.objects.filter(address="Kp. Baru").exists()
 
 
-def test_create_member_errors_land_on_the_head_fields(village_operator):
+def test_create_member_errors_land_on_the_head_fields(dinsos_operator):
     payload = {**_create_payload(), "head_name": "", "head_nik": "3604051002790"}
-    response = client_for(village_operator).post(reverse("registry:family_create"), payload)
+    response = client_for(dinsos_operator).post(reverse("registry:family_create"), payload)
     assert response.status_code == 422
     content = response.content.decode()
     assert "nama wajib diisi" in field_errors(content, "head_name")
@@ -313,9 +361,9 @@ def test_create_member_errors_land_on_the_head_fields(village_operator):
     assert not Family.objects.filter(kk_number=payload["kk_number"]).exists()
 
 
-def test_empty_member_form_reports_required_fields(village_operator, family):
+def test_empty_member_form_reports_required_fields(dinsos_operator, family):
     count = family.members.count()
-    response = client_for(village_operator).post(page_url("individual_add", family), {})
+    response = client_for(dinsos_operator).post(page_url("individual_add", family), {})
     assert response.status_code == 422
     content = response.content.decode()
     for field in ("nik", "name", "sex", "birth_date", "relation"):
@@ -323,17 +371,17 @@ def test_empty_member_form_reports_required_fields(village_operator, family):
     assert family.members.count() == count
 
 
-def test_member_edit_with_empty_name_is_refused(village_operator, family):
+def test_member_edit_with_empty_name_is_refused(dinsos_operator, family):
     payload = {**_member_update_payload(family), "name": "  "}
-    response = client_for(village_operator).post(page_url("individual_update", family), payload)
+    response = client_for(dinsos_operator).post(page_url("individual_update", family), payload)
     assert response.status_code == 422
     assert "nama wajib diisi" in field_errors(response.content.decode(), "name")
     assert _wife(family).name == "Siti Aminah"
     assert not AuditEvent.objects.filter(action="individual.update").exists()
 
 
-def test_second_head_is_a_field_error_in_english_when_english_is_active(village_operator, family):
-    client = client_for(village_operator)
+def test_second_head_is_a_field_error_in_english_when_english_is_active(dinsos_operator, family):
+    client = client_for(dinsos_operator)
     client.post(reverse("set_language"), {"language": "en"})
     payload = {**_add_payload(family), "relation": "1"}
     response = client.post(page_url("individual_add", family), payload)
@@ -341,17 +389,17 @@ def test_second_head_is_a_field_error_in_english_when_english_is_active(village_
     assert "this family already has a head of family" in field_errors(response.content.decode(), "relation")
 
 
-def test_type_errors_are_shown_without_calling_the_service(village_operator, family):
+def test_type_errors_are_shown_without_calling_the_service(dinsos_operator, family):
     payload = {**_add_payload(family), "birth_date": "31-31-2020"}
-    response = client_for(village_operator).post(page_url("individual_add", family), payload)
+    response = client_for(dinsos_operator).post(page_url("individual_add", family), payload)
     assert response.status_code == 422
     assert field_errors(response.content.decode(), "birth_date")
     assert not AuditEvent.objects.filter(action="individual.add", data__after__name="Putri Ayu").exists()
 
 
-def test_service_errors_without_a_form_field_are_non_field_errors(village_operator, family):
+def test_service_errors_without_a_form_field_are_non_field_errors(dinsos_operator, family):
     payload = {**_update_payload(family), "livestock_goat": "-3"}
-    response = client_for(village_operator).post(page_url("family_update", family), payload)
+    response = client_for(dinsos_operator).post(page_url("family_update", family), payload)
     assert response.status_code == 422
     content = response.content.decode()
     assert "ternak &#x27;goat&#x27;" in content
@@ -359,29 +407,29 @@ def test_service_errors_without_a_form_field_are_non_field_errors(village_operat
     assert family.address == "Kp. Kramat"
 
 
-def test_presence_without_a_required_note_is_refused(village_operator, family):
+def test_presence_without_a_required_note_is_refused(dinsos_operator, family):
     payload = {**_presence_payload(family), "presence_note": ""}
-    response = client_for(village_operator).post(page_url("individual_presence", family), payload)
+    response = client_for(dinsos_operator).post(page_url("individual_presence", family), payload)
     assert response.status_code == 422
     assert "keterangan wajib diisi" in field_errors(response.content.decode(), "presence_note")
     assert _wife(family).presence == c.Presence.LIVING
 
 
-def test_remove_without_a_reason_is_refused(village_operator, family):
-    response = client_for(village_operator).post(page_url("family_remove", family), {"reason": ""})
+def test_remove_without_a_reason_is_refused(dinsos_operator, family):
+    response = client_for(dinsos_operator).post(page_url("family_remove", family), {"reason": ""})
     assert response.status_code == 422
     assert "alasan penghapusan wajib dipilih" in field_errors(response.content.decode(), "reason")
     family.refresh_from_db()
     assert family.status == c.FamilyStatus.ACTIVE
 
 
-def test_editing_a_removed_family_is_a_conflict(village_operator, dinsos_operator, family):
-    family_remove(actor=dinsos_operator, family=family, reason="moved")
-    response = client_for(village_operator).post(page_url("family_update", family), _update_payload(family))
+def test_editing_a_removed_family_is_a_conflict(dinsos_operator, family):
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=family, reason="moved")
+    response = client_for(dinsos_operator).post(page_url("family_update", family), _update_payload(family))
     assert response.status_code == 409
     family.refresh_from_db()
     assert family.address == "Kp. Kramat"
-    content = client_for(village_operator).get(page_url("family_detail", family)).content.decode()
+    content = client_for(dinsos_operator).get(page_url("family_detail", family)).content.decode()
     assert reverse("registry:family_update", args=[family.pk]) not in content
 
 
@@ -391,9 +439,9 @@ def _list(client, **params) -> str:
     return client.get(reverse("registry:family_list"), params).content.decode()
 
 
-def test_search_by_nik(village_operator, family, other_village_family):
+def test_search_by_nik(village_operator, dinsos_operator, family, other_village_family):
     client = client_for(village_operator)
-    other = make_family_in_village(village_operator, "Hendra Gunawan")
+    other = make_family_in_village(dinsos_operator, "Hendra Gunawan")
     content = _list(client, q=_wife(family).nik)
     assert "Budi Santoso" in content
     assert "Hendra Gunawan" not in content
@@ -401,15 +449,15 @@ def test_search_by_nik(village_operator, family, other_village_family):
     assert other.kk_number in _list(client, q=other.members.get().nik)
 
 
-def test_search_by_kk(village_operator, family):
-    make_family_in_village(village_operator, "Hendra Gunawan")
+def test_search_by_kk(village_operator, dinsos_operator, family):
+    make_family_in_village(dinsos_operator, "Hendra Gunawan")
     content = _list(client_for(village_operator), q=family.kk_number)
     assert "Budi Santoso" in content and "Hendra Gunawan" not in content
 
 
 @pytest.mark.parametrize("typo", ["Siti Aminha", "budi santso", "Rizky Pratama"])
-def test_search_by_name_with_a_typo(village_operator, family, typo):
-    make_family_in_village(village_operator, "Hendra Gunawan")
+def test_search_by_name_with_a_typo(village_operator, dinsos_operator, family, typo):
+    make_family_in_village(dinsos_operator, "Hendra Gunawan")
     content = _list(client_for(village_operator), q=typo)
     assert "Budi Santoso" in content
     assert "Hendra Gunawan" not in content
@@ -428,7 +476,7 @@ def test_region_and_status_filters(dinsos_operator, family, other_village_family
     assert f'value="{OTHER_VILLAGE[:8]}"' in content  # the kecamatan under the assigned regency
     content = _list(client, region=OTHER_VILLAGE[:8])
     assert "Budi Santoso" in content and "Dedi Kurniawan" in content
-    family_remove(actor=dinsos_operator, family=other_village_family, reason="moved")
+    family_remove(correction_reason="koreksi uji", actor=dinsos_operator, family=other_village_family, reason="moved")
     assert "Dedi Kurniawan" not in _list(client)
     assert "Dedi Kurniawan" in _list(client, status="removed")
     assert "Budi Santoso" not in _list(client, status="removed")
@@ -452,9 +500,9 @@ def test_htmx_history_restore_gets_the_whole_page(village_operator, family):
     assert "<html" in response.content.decode()
 
 
-def test_list_is_paginated_by_25(village_operator, family):
+def test_list_is_paginated_by_25(village_operator, dinsos_operator, family):
     for _ in range(26):
-        family_create(actor=village_operator, region_code=VILLAGE, data={"kk_number": make_kk()})
+        family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk()})
     client = in_english(client_for(village_operator))
     first = _list(client)
     assert first.count('<tr>') - 1 == 25  # header row + 25 families
@@ -475,7 +523,7 @@ def test_list_columns(village_operator, family):
 def make_family_in_village(actor, name: str) -> Family:
     from conftest import member_data
 
-    return family_create(actor=actor, region_code=VILLAGE, data={"kk_number": make_kk()},
+    return family_create(correction_reason="koreksi uji", actor=actor, region_code=VILLAGE, data={"kk_number": make_kk()},
                          members=[member_data(relation=1, name=name, born=date(1990, 6, 1))])
 
 
@@ -504,7 +552,7 @@ def test_village_operator_sees_full_numbers(village_operator, family):
 
 
 def test_sensitive_fields_only_for_roles_that_may_see_them(village_operator, village_head, dinsos_operator, family):
-    individual_update(actor=dinsos_operator, individual=_wife(family),
+    individual_update(correction_reason="koreksi uji", actor=dinsos_operator, individual=_wife(family),
                       data={"chronic_illness": c.ChronicIllness.HYPERTENSION, "difficulty_seeing": 2})
     shown = in_english(client_for(village_operator)).get(page_url("family_detail", family)).content.decode()
     assert "Hypertension" in shown and "A lot of difficulty" in shown
@@ -514,8 +562,7 @@ def test_sensitive_fields_only_for_roles_that_may_see_them(village_operator, vil
 
 
 def test_detail_shows_housing_warnings_history_and_trail(village_operator, dinsos_operator, family):
-    individual_update(actor=dinsos_operator, individual=_wife(family), data={"name": "Siti Aminah Rahayu"},
-                      reason="typo")
+    individual_update(correction_reason="koreksi uji", actor=dinsos_operator, individual=_wife(family), data={"name": "Siti Aminah Rahayu"})
     client = in_english(client_for(village_operator))
     client.get(page_url("family_detail", family))
     content = client.get(page_url("family_detail", family)).content.decode()
@@ -528,7 +575,7 @@ def test_detail_shows_housing_warnings_history_and_trail(village_operator, dinso
 
 def test_detail_shows_validation_warnings_in_the_active_language(village_operator, dinsos_operator, family):
     # A NIK whose birth date differs from the recorded one is accepted with a warning.
-    individual_update(actor=dinsos_operator, individual=_wife(family), data={"birth_date": date(1983, 7, 22)})
+    individual_update(correction_reason="koreksi uji", actor=dinsos_operator, individual=_wife(family), data={"birth_date": date(1983, 7, 22)})
     client = client_for(village_operator)
     assert "berbeda dengan tanggal lahir tercatat" in client.get(page_url("family_detail", family)).content.decode()
     client.post(reverse("set_language"), {"language": "en"})

@@ -106,9 +106,9 @@ def registry_import_start(
     `actor=SYSTEM` is the command line acting as the system. With `resume`, an unfinished job for the
     same file, options and actor is returned instead of a new one, so that a rerun continues it."""
     if not is_system(actor):
-        ensure_capability(actor=actor, capability=Capability.REGISTRY_EDIT)
+        ensure_capability(actor=actor, capability=Capability.REGISTRY_IMPORT)
         if region_code:
-            ensure_permission(actor=actor, capability=Capability.REGISTRY_EDIT, region_code=region_code)
+            ensure_permission(actor=actor, capability=Capability.REGISTRY_IMPORT, region_code=region_code)
     if region_code and not Region.objects.filter(code=region_code).exists():
         raise ValidationFailed([Issue("region", "region", f"wilayah '{region_code}' tidak dikenal",
                                       f"region '{region_code}' is unknown")])
@@ -238,7 +238,7 @@ def registry_import_run(*, actor: Any, job_id: Any) -> ImportJob:
     if job.status == ImportJob.Status.DONE:
         return job
     if not is_system(actor):
-        ensure_capability(actor=actor, capability=Capability.REGISTRY_EDIT)
+        ensure_capability(actor=actor, capability=Capability.REGISTRY_IMPORT)
     started = time.perf_counter()
     import_jobs_reap_stale()
     job = import_job_transition(job, ImportJob.Status.RUNNING, error="", finished_at=None,

@@ -18,7 +18,7 @@ from tepat.registry.transfer.report import render_report
 
 def import_jobs_of(*, actor: Any) -> QuerySet[ImportJob]:
     """The actor's own import jobs, newest first."""
-    ensure_capability(actor=actor, capability=Capability.REGISTRY_EDIT)
+    ensure_capability(actor=actor, capability=Capability.REGISTRY_IMPORT)
     return ImportJob.objects.filter(actor=actor).order_by("-created_at")
 
 

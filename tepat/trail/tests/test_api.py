@@ -67,7 +67,7 @@ def test_events_newest_first_with_filters(auditor, family):
 def test_identity_numbers_are_masked_and_sensitive_answers_left_out(auditor, dinsos_operator, family):
     head = family.members.get(relation=1)
     changed = client_for(dinsos_operator).patch(
-        f"/api/v1/registry/members/{head.pk}", data=json.dumps({"chronic_illness": 6, "occupation": "Buruh"}),
+        f"/api/v1/registry/members/{head.pk}", data=json.dumps({"chronic_illness": 6, "occupation": "Buruh", "correction_reason": "KTP baru"}),
         content_type="application/json",
     )
     assert changed.status_code == 200

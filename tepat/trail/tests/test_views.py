@@ -31,7 +31,7 @@ def edit_member(actor, member, **changes) -> None:
     """Change a member through the registry's page, as a person would."""
     data = {"nik": member.nik, "name": member.name, "sex": member.sex, "birth_place": member.birth_place,
             "birth_date": member.birth_date.isoformat(), "relation": member.relation,
-            "marital_status": member.marital_status or "", **changes}
+            "marital_status": member.marital_status or "", "correction_reason": "koreksi uji", **changes}
     response = client_for(actor).post(reverse("registry:individual_update", args=[member.pk]), data)
     assert response.status_code == 302
 

@@ -1,6 +1,8 @@
 """Comparing two determined versions of the list: every added, removed and changed family, field by field,
-each with what caused it (the proposal, its field verification, its deliberation and its approval), or,
-where no proposal explains a change, the audited corrections made outside the workflow."""
+each with what caused it (the proposal, its field verification, its deliberation and its approval) and every
+direct correction made between the two versions (Dinsos, `registry.correct`, with its reason; the audit
+event's `basis` says which). Older events without a basis count as corrections where no proposal explains
+the change."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tepat.accounts.access import actor_region_codes
+from tepat.audit.actions import action_label
 from tepat.audit.models import AuditEvent
 from tepat.core.exceptions import BusinessRuleViolation
 from tepat.regions.selectors import is_within
@@ -58,6 +61,20 @@ class Cause:
 
 
 @dataclass(slots=True)
+class Correction:
+    """A direct correction of the family or a member between the two versions (not through a proposal)."""
+
+    seq: int
+    occurred_at: Any
+    actor: str
+    action: str
+    action_label: str
+    reason: str
+    target_type: str
+    target_id: str
+
+
+@dataclass(slots=True)
 class DiffEntry:
     family_id: Any
     kk_number: str
@@ -65,7 +82,8 @@ class DiffEntry:
     change: str  # "added" | "removed" | "changed"
     fields: list[FieldChange] = field(default_factory=list)
     causes: list[Cause] = field(default_factory=list)
-    corrections: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)  # one line each, for people (with the reason)
+    direct_corrections: list[Correction] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -231,25 +249,41 @@ def _attach_causes(entries: list[DiffEntry], older: DeterminationPeriod, newer: 
     by_family: dict[Any, list[Cause]] = {}
     for proposal in proposals:
         by_family.setdefault(proposal.family_id, []).append(_cause(proposal))
-    unexplained: dict[str, DiffEntry] = {}
+    unexplained: set[str] = set()
+    by_id: dict[str, DiffEntry] = {}
     for entry in entries:
         entry.causes = by_family.get(entry.family_id, [])
+        by_id[str(entry.family_id)] = entry
         if not entry.causes:
-            unexplained[str(entry.family_id)] = entry
-    if not unexplained or older.determined_at is None or newer.determined_at is None:
+            unexplained.add(str(entry.family_id))
+    if not by_id or older.determined_at is None or newer.determined_at is None:
         return
-    members = dict(Individual.objects.filter(family_id__in=list(unexplained)).values_list("pk", "family_id"))
-    targets = Q(target_type="registry.family", target_id__in=list(unexplained)) | Q(
-        target_type="registry.individual", target_id__in=[str(pk) for pk in members])
-    events = AuditEvent.objects.filter(targets, action__in=REGISTRY_WRITES, occurred_at__gt=older.determined_at,
-                                       occurred_at__lte=newer.determined_at).order_by("seq")
-    for event in events:
+    members: dict[Any, Any] = {}
+    ids = list(by_id)
+    for start in range(0, len(ids), 1000):
+        members.update(Individual.objects.filter(family_id__in=ids[start:start + 1000]).values_list("pk", "family_id"))
+    member_ids = [str(pk) for pk in members]
+    events = []
+    for start in range(0, max(len(ids), len(member_ids)), 1000):
+        targets = Q(target_type="registry.family", target_id__in=ids[start:start + 1000]) | Q(
+            target_type="registry.individual", target_id__in=member_ids[start:start + 1000])
+        events += AuditEvent.objects.filter(targets, action__in=REGISTRY_WRITES,
+                                            occurred_at__gt=older.determined_at,
+                                            occurred_at__lte=newer.determined_at)
+    for event in sorted(events, key=lambda e: e.seq):
+        data = event.data or {}
+        basis = data.get("basis", "")
         family_id = event.target_id if event.target_type == "registry.family" else str(
             members.get(_uuid(event.target_id)))
-        entry = unexplained.get(family_id)
-        if entry is not None:
-            entry.corrections.append(
-                f"{event.occurred_at:%d-%m-%Y %H:%M} {event.actor_label}: {event.action} (#{event.seq})")
+        entry = by_id.get(family_id)
+        if entry is None or basis == "proposal" or (not basis and family_id not in unexplained):
+            continue
+        reason = str(data.get("reason", "") or "")
+        correction = Correction(event.seq, event.occurred_at, event.actor_label, event.action,
+                                action_label(event.action), reason, event.target_type, event.target_id)
+        entry.direct_corrections.append(correction)
+        text = f"{event.occurred_at:%d-%m-%Y %H:%M} {event.actor_label}: {correction.action_label} (#{event.seq})"
+        entry.corrections.append(f"{text} · {_('reason')}: {reason}" if reason else text)
 
 
 def _uuid(value: str) -> Any:

@@ -23,21 +23,22 @@ def _date(value: str | None) -> date | None:
 def proposal_apply_to_registry(*, actor: Any, proposal: Proposal) -> dict[str, Any]:
     """Make the change the proposal describes (as verified in the field). Returns ids of what it touched."""
     payload = proposal.verified_payload or proposal.payload
-    reason = f"usulan {proposal.reference}"
+    ref = proposal.reference
+    reason = f"usulan {ref}"
     kind = proposal.kind
     if kind in kinds.NEW_FAMILY_KINDS:
         family = registry.family_create(actor=actor, region_code=proposal.region_id, data=payload["family"],
-                                        members=payload["members"])
+                                        members=payload["members"], proposal=ref)
         return {"family": str(family.pk)}
     if kind == K.ADD_MEMBER:
-        individual = registry.individual_add(actor=actor, family=proposal.family, data=payload["member"])
+        individual = registry.individual_add(actor=actor, family=proposal.family, data=payload["member"], proposal=ref)
         return {"family": str(proposal.family_id), "individual": str(individual.pk)}
     if kind == K.CHANGE_DATA:
         if payload.get("target") == "member":
             registry.individual_update(actor=actor, individual=proposal.individual, data=payload["changes"],
-                                       reason=reason)
+                                       proposal=ref)
             return {"family": str(proposal.individual.family_id), "individual": str(proposal.individual_id)}
-        registry.family_update(actor=actor, family=proposal.family, data=payload["changes"], reason=reason)
+        registry.family_update(actor=actor, family=proposal.family, data=payload["changes"], proposal=ref)
         return {"family": str(proposal.family_id)}
     if kind == K.REMOVE_MEMBER:
         removal = payload["reason"]
@@ -46,18 +47,18 @@ def proposal_apply_to_registry(*, actor: Any, proposal: Proposal) -> dict[str, A
             note = f"Data ganda: {note}"
         registry.individual_set_presence(actor=actor, individual=proposal.individual,
                                          presence=kinds.MEMBER_REMOVAL_PRESENCE[removal],
-                                         note=f"{note} ({reason})".strip(), on_date=_date(payload.get("on_date")))
+                                         note=f"{note} ({reason})".strip(), on_date=_date(payload.get("on_date")), proposal=ref)
         return {"family": str(proposal.individual.family_id), "individual": str(proposal.individual_id)}
     if kind == K.REMOVE_FAMILY:
         registry.family_remove(actor=actor, family=proposal.family, reason=payload["reason"],
                                note=f"{payload.get('note', '')} ({reason})".strip(),
-                               on_date=_date(payload.get("on_date")))
+                               on_date=_date(payload.get("on_date")), proposal=ref)
         return {"family": str(proposal.family_id)}
     if kind == K.PROGRAM:
         member = Individual.objects.get(pk=payload["member"]) if payload.get("member") else None
         participation = registry.program_participation_add(
             actor=actor, family=proposal.family, program=payload["program"], individual=member,
-            since=timezone.localdate(), reason=reason,
+            since=timezone.localdate(), proposal=ref,
         )
         return {"family": str(proposal.family_id), "participation": str(participation.pk)}
     raise ValueError(f"unknown proposal kind {kind}")

@@ -54,17 +54,19 @@ def _shot(page, name: str) -> None:
 
 
 @pytest.fixture
-def second_family(village_operator):
+def second_family(dinsos_operator):
     """Another family in the village, so that the search visibly narrows the list."""
     from conftest import VILLAGE, make_kk, member_data
     from tepat.registry.services import family_create
 
-    return family_create(actor=village_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
+    return family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
                          members=[member_data(relation=1, name="Hendra Gunawan")])
 
 
-def test_operator_finds_and_edits_a_member(live_server, transactional_db, regions, family, second_family,
-                                           village_operator, monkeypatch):
+def test_dinsos_operator_finds_and_corrects_a_member(live_server, transactional_db, regions, family, second_family,
+                                                    dinsos_operator, village_operator, monkeypatch):
+    """Dinsos corrects directly, with a reason shown as a direct correction; the village operator sees only
+    the proposal buttons on the same family."""
     from tepat.audit.models import AuditEvent
     from tepat.registry.models import Individual
 
@@ -73,12 +75,34 @@ def test_operator_finds_and_edits_a_member(live_server, transactional_db, region
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with chromium_page() as page:
         _scenario(page, live_server.url)
+        _village_sees_proposals_only(page, live_server.url, family)
 
     member = Individual.objects.get(family=family, name="Siti Aminah Rahayu")
     assert member.occupation == "Pedagang"
     event = AuditEvent.objects.get(action="individual.update", target_id=str(member.pk))
-    assert event.actor_id == village_operator.pk
-    assert event.data["reason"] == "Perbaikan ejaan nama"
+    assert event.actor_id == dinsos_operator.pk
+    assert (event.data["basis"], event.data["reason"]) == ("correction", "Perbaikan ejaan nama")
+
+
+def _village_sees_proposals_only(page, base_url: str, family) -> None:
+    from playwright.sync_api import expect
+
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/akun/masuk/")
+    page.fill("#id_username", "op_desa")
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("[data-count='families-active']")
+    expect(page.locator("a[data-action='propose-new-family']")).to_be_visible()
+    page.goto(f"{base_url}/registri/keluarga/{family.pk}/")
+    page.wait_for_selector("#member-table")
+    expect(page.locator("a[data-action='edit-member']")).to_have_count(0)
+    expect(page.locator("a[data-action='correct-family']")).to_have_count(0)
+    expect(page.locator("a[data-action='propose-change']")).to_be_visible()
+    expect(page.locator("a[data-action='propose-member-removal']").first).to_be_visible()
+    page.locator("a[data-action='propose-member-removal']").first.click()
+    expect(page).to_have_url(re.compile(r"/pemutakhiran/keluarga/.+/usulan/remove_member/\?member="))
+    _shot(page, "village_propose_removal")
 
 
 def _scenario(page, base_url: str) -> None:
@@ -86,7 +110,7 @@ def _scenario(page, base_url: str) -> None:
 
     page.goto(f"{base_url}/akun/masuk/")
     _shot(page, "login")
-    page.fill("#id_username", "op_desa")
+    page.fill("#id_username", "op_dinsos")
     page.fill("#id_password", PASSWORD)
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("[data-count='families-active']")
@@ -114,7 +138,7 @@ def _scenario(page, base_url: str) -> None:
     expect(page.locator("#id_name")).to_have_value("Siti Aminah")
     page.fill("#id_name", "Siti Aminah Rahayu")
     page.fill("#id_occupation", "Pedagang")
-    page.fill("#id_reason", "Perbaikan ejaan nama")
+    page.fill("#id_correction_reason", "Perbaikan ejaan nama")
     page.click("#member-form button[type=submit]")
 
     page.wait_for_selector("tr[data-member='Siti Aminah Rahayu']")
@@ -126,6 +150,8 @@ def _scenario(page, base_url: str) -> None:
     expect(trail.locator("ins").first).to_be_visible()
     expect(trail).to_contain_text("Siti Aminah Rahayu")
     expect(trail).to_contain_text("Pedagang")
+    expect(trail.locator("[data-basis='correction']")).to_be_visible()
+    expect(trail).to_contain_text("Perbaikan ejaan nama")
     _shot(page, "family_detail_after_edit")
 
     if os.environ.get("TEPAT_SCREENSHOT_DIR"):

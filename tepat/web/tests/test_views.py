@@ -104,10 +104,14 @@ def test_audit_link_only_for_audit_roles(request, db, actor, shown):
     assert reverse("registry:family_list") in content
 
 
-def test_new_family_button_only_for_editors(village_operator, village_head):
+def test_new_family_button_matches_the_role(village_operator, village_head, dinsos_operator):
     create = reverse("registry:family_create")
-    assert create in client_for(village_operator).get(DASHBOARD).content.decode()
-    assert create not in client_for(village_head).get(DASHBOARD).content.decode()
+    propose = reverse("updates:proposal_new", args=["new_family"])
+    village = client_for(village_operator).get(DASHBOARD).content.decode()
+    assert propose in village and f'href="{create}"' not in village  # village roles propose
+    assert f'href="{create}"' in client_for(dinsos_operator).get(DASHBOARD).content.decode()
+    head = client_for(village_head).get(DASHBOARD).content.decode()
+    assert create not in head and propose not in head
 
 
 def test_language_switch_to_english_changes_labels(village_operator):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tepat.accounts.demo import DEMO_PASSWORD, demo_users_ensure
+from tepat.accounts.roles import ROLE_SUMMARIES
 from tepat.core.exceptions import ValidationFailed
 
 OUTCOMES = {"created": "dibuat / created", "password_reset": "kata sandi direset / password reset",
@@ -42,6 +43,11 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
             if index == 0:
                 self.stdout.write("  ".join("-" * width for width in widths))
+        self.stdout.write("")
+        self.stdout.write("Yang boleh dilakukan tiap peran / what each role may do:")
+        for login in logins:
+            text_id, text_en = ROLE_SUMMARIES.get(login.role, ("", ""))
+            self.stdout.write(f"  {login.username}: {text_id} / {text_en}")
         self.stdout.write(self.style.SUCCESS(
             f"{len(logins)} akun demo siap / demo accounts ready; kata sandi / password: {options['password']}"
         ))
