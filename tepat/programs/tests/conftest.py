@@ -29,7 +29,7 @@ def _family(actor, region, members, **data):
     from tepat.registry.services import family_create
 
     return family_create(actor=actor, region_code=region,
-                         data={"kk_number": make_kk(), "rw": "1", "rt": "1", **data}, members=members)
+                         data={"kk_number": make_kk(), "rw": "1", "rt": "1", **data}, members=members, correction_reason="test fixture")
 
 
 def _m(relation, born, sex=1, name="Anggota", **extra):
@@ -67,9 +67,9 @@ def world(dinsos_operator, dinsos_supervisor):
     w.f_nodesil = _family(op, VILLAGE, [_m(1, date(1980, 1, 1), name="Tanpa"), _m(3, date(2023, 3, 3), name="Desil")])
     w.f_adults = _family(op, VILLAGE, [_m(1, date(1980, 1, 1), name="Dewasa"), _m(2, date(1982, 1, 1), sex=2, name="Juga")])
     w.f_other = _family(op, OTHER_VILLAGE, [_m(1, date(1954, 1, 1), name="Lansia")])
-    program_participation_add(actor=op, family=w.f_preg3, program="pkh")
-    program_participation_add(actor=op, family=w.f_rich, program="pkh")
-    program_participation_add(actor=op, family=w.f_old2, program="bpnt")
+    program_participation_add(actor=op, family=w.f_preg3, program="pkh", correction_reason="test fixture")
+    program_participation_add(actor=op, family=w.f_rich, program="pkh", correction_reason="test fixture")
+    program_participation_add(actor=op, family=w.f_old2, program="bpnt", correction_reason="test fixture")
     w.period = period_create(actor=op, region_code=DISTRICT, starts_on=PERIOD_START, cadence="monthly")
     w.period = period_determine(actor=dinsos_supervisor, period=w.period, decree_number="SK-11/2026",
                                 decree_date=date(2026, 12, 1))

@@ -88,7 +88,7 @@ def test_list_reads_the_frozen_version_not_live_data(world):
     from tepat.registry.services import individual_add
 
     individual_add(actor=world.op, family=world.f_adults,
-                   data={**__import__("conftest").member_data(relation=3, born=date(2024, 1, 1), name="Baru")})
+                   data={**__import__("conftest").member_data(relation=3, born=date(2024, 1, 1), name="Baru")}, correction_reason="test fixture")
     blist = list_determine(actor=world.op, release=world.pkh, period=world.period, tahap=1)
     assert _entry(blist, world.f_adults).eligible is False  # the new child is not in the determined version
     assert ListEntry.objects.filter(list=blist, region_code=VILLAGE).count() == 7

@@ -22,7 +22,7 @@ def make_family(dinsos_operator):
         people = [member_data(relation=1, sex=1, born=date(1980, 1, 5), name="Kepala Uji")]
         people += [member_data(relation=3, sex=1, born=date(2010, 1, 5 + i), name=f"Anak {i}") for i in range(members - 1)]
         return family_create(actor=dinsos_operator, region_code=region,
-                             data={"kk_number": make_kk(), "rw": "1", "rt": "1", **data}, members=people)
+                             data={"kk_number": make_kk(), "rw": "1", "rt": "1", **data}, members=people, correction_reason="test fixture")
 
     return _make
 
@@ -40,4 +40,4 @@ def city_family(make_user):
     city = make_user("dinsos_operator", ["36.73"], "op_kota_fixture")
     return family_create(actor=city, region_code=OTHER_DISTRICT_VILLAGE,
                          data={"kk_number": make_kk(region6="367305"), "rw": "1", "rt": "1"},
-                         members=[member_data(relation=1, name="Warga Kota")])
+                         members=[member_data(relation=1, name="Warga Kota")], correction_reason="test fixture")
