@@ -151,6 +151,7 @@ CASES: dict[str, str] = {
     'POST /api/v1/updates/deliberations/{deliberation_id}/sign': 'tepat/updates/tests/api/test_api_matrix.py',
     'GET /api/v1/updates/batches': 'tepat/updates/tests/api/test_api_matrix.py',
     'POST /api/v1/updates/batches': 'tepat/updates/tests/api/test_api_matrix.py',
+    'GET /api/v1/updates/batches/{batch_id}': 'tepat/updates/tests/api/test_api_matrix.py',
     'GET /api/v1/updates/batches/{batch_id}/file': 'tepat/updates/tests/api/test_api_matrix.py',
     'POST /api/v1/updates/batches/{batch_id}/response': 'tepat/updates/tests/api/test_api_matrix.py',
     'GET /api/v1/updates/periods': 'tepat/updates/tests/api/test_api_matrix.py',

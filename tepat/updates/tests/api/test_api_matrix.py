@@ -125,6 +125,8 @@ CASES = {
                                             f"{API}/batches")[1], "dinsos_operator", "village_operator",
                          "other_dinsos_operator", ok=201,
                          body=lambda w: {"region_code": "36.04", "destination": "central"}),
+    "batch_detail": Case("get", lambda w: f"{API}/batches/{w.batch.pk}", "dinsos_operator", "administrator",
+                         "other_dinsos_operator"),
     "batch_file": Case("get", lambda w: f"{API}/batches/{w.batch.pk}/file", "dinsos_operator", "auditor",
                        "other_dinsos_operator"),
     "batch_response": Case("post", lambda w: f"{API}/batches/{w.batch.pk}/response", "dinsos_operator",
