@@ -73,7 +73,11 @@ from tepat.updates.services.deliberations import (
     deliberation_finalise,
     deliberation_sign,
 )
-from tepat.updates.services.determination import period_create, period_determine_start
+from tepat.updates.services.determination import (
+    period_create,
+    period_determine_resume,
+    period_determine_start,
+)
 from tepat.updates.services.documents import document_add
 from tepat.updates.services.freezes import freeze_create, freeze_lift
 from tepat.updates.services.from_flags import proposal_create_from_flag
@@ -451,6 +455,15 @@ def determine_period(request: HttpRequest, period_id: UUID, payload: s.Determine
     period = access_period(actor=request.auth, period_id=period_id)
     period = period_determine_start(actor=request.auth, period=period, decree_number=payload.decree_number,
                                     decree_date=payload.decree_date)
+    transaction.on_commit(partial(period_determine_task.enqueue, period_id=str(period.pk), actor_id=request.auth.pk))
+    return 202, period
+
+
+@router.post("/periods/{period_id}/resume", response={202: s.PeriodOut, **ERRORS},
+             summary="Continue a determination that stopped with an error (runs in the background again)")
+def resume_period(request: HttpRequest, period_id: UUID):
+    period = access_period(actor=request.auth, period_id=period_id)
+    period = period_determine_resume(actor=request.auth, period=period)
     transaction.on_commit(partial(period_determine_task.enqueue, period_id=str(period.pk), actor_id=request.auth.pk))
     return 202, period
 

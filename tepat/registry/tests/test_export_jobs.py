@@ -21,7 +21,10 @@ from tepat.registry.transfer.export_jobs import (
     registry_export_start,
 )
 
-MATRIX_ROUTES = {"page registry:export_job", "page registry:export_progress", "page registry:export_download"}
+MATRIX_ROUTES = {"page registry:export_job", "page registry:export_progress", "page registry:export_download",
+                 "POST /api/v1/registry/exports", "GET /api/v1/registry/exports/{job_id}",
+                 "GET /api/v1/registry/exports/{job_id}/file"}
+API = "/api/v1/registry/exports"
 
 
 def _pages(export: ExportJob) -> dict[str, str]:
@@ -127,4 +130,39 @@ def test_export_job_pages_authorization_matrix(request, export, page):
     for other in ("other_dinsos_operator", "dinsos_supervisor"):  # wrong region; someone else's job
         assert client_for(request.getfixturevalue(other)).get(url).status_code == 404, other
     assert handed_out.count() == events  # refused: nothing handed out
+    assert client_for(request.getfixturevalue("dinsos_operator")).get(url).status_code == 200
+
+
+# JSON API ----------------------------------------------------------------------------------------------------
+
+def test_api_start_matrix_and_job_through_to_the_file(request, dinsos_operator, job):  # noqa: F811
+    import json
+
+    body = json.dumps({"region_code": DISTRICT, "format": "csv"})
+    for user, code in ((None, 401), (request.getfixturevalue("village_head"), 403),
+                       (request.getfixturevalue("other_dinsos_operator"), 404)):
+        assert client_for(user).post(API, data=body, content_type="application/json").status_code == code
+    assert not ExportJob.objects.exists()
+    client = client_for(dinsos_operator)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(API, data=body, content_type="application/json")
+    assert response.status_code == 202, response.content
+    started = response.json()
+    assert started["status"] == "pending" and started["format"] == "csv" and started["families_total"] == 1
+    polled = client.get(f"{API}/{started['id']}").json()
+    assert polled["status"] == "done" and polled["percent"] == 100 and polled["rows"] == 2
+    file = client.get(f"{API}/{started['id']}/file")
+    assert file.status_code == 200 and HEAD_NIK in b"".join(file.streaming_content).decode("utf-8-sig")
+    assert_audited("personal_data.export", actor=dinsos_operator, target=ExportJob.objects.get(), rows=2)
+
+
+@pytest.mark.parametrize("suffix", ["", "/file"])
+def test_api_job_matrix(request, export, suffix):
+    url = f"{API}/{export.pk}{suffix}"
+    handed_out = AuditEvent.objects.filter(action="personal_data.export")
+    assert client_for(None).get(url).status_code == 401
+    assert client_for(request.getfixturevalue("village_head")).get(url).status_code == 403
+    for other in ("other_dinsos_operator", "dinsos_supervisor"):
+        assert client_for(request.getfixturevalue(other)).get(url).status_code == 404, other
+    assert not handed_out.exists()
     assert client_for(request.getfixturevalue("dinsos_operator")).get(url).status_code == 200

@@ -157,6 +157,7 @@ CASES: dict[str, str] = {
     'GET /api/v1/updates/periods': 'tepat/updates/tests/api/test_api_matrix.py',
     'POST /api/v1/updates/periods': 'tepat/updates/tests/api/test_api_matrix.py',
     'POST /api/v1/updates/periods/{period_id}/determine': 'tepat/updates/tests/api/test_api_matrix.py',
+    'POST /api/v1/updates/periods/{period_id}/resume': 'tepat/updates/tests/api/test_api_matrix.py',
     'GET /api/v1/updates/periods/diff': 'tepat/updates/tests/api/test_api_matrix.py',
     'GET /api/v1/updates/freezes': 'tepat/updates/tests/api/test_api_matrix.py',
     'POST /api/v1/updates/freezes': 'tepat/updates/tests/api/test_api_matrix.py',

@@ -142,6 +142,8 @@ CASES = {
     "determine": Case("post", lambda w: f"{API}/periods/{w.period.pk}/determine", "dinsos_supervisor",
                       "dinsos_operator", OTHER_SUPERVISOR,
                       body=lambda w: {"decree_number": "SK-7", "decree_date": "2025-07-31"}, ok=202),
+    "resume": Case("post", lambda w: f"{API}/periods/{w.stopped_period.pk}/resume", "dinsos_supervisor",
+                   "dinsos_operator", OTHER_SUPERVISOR, body=lambda w: {}, ok=202),
     "period_detail": Case("get", lambda w: f"{API}/periods/{w.two_periods[1].pk}", "dinsos_operator", "administrator",
                           "other_dinsos_operator"),
     "pull_back": Case("post", lambda w: f"{API}/proposals/{w.approved.pk}/pull-back", "dinsos_supervisor",
