@@ -131,6 +131,7 @@ def unauthenticated(request, exc):
 
 api.add_router("/regions", "tepat.regions.api.router")
 api.add_router("/registry", "tepat.registry.api.router")
+api.add_router("/registry/exports", "tepat.registry.api_exports.router")
 api.add_router("/audit", "tepat.trail.api.router")
 api.add_router("/updates", "tepat.updates.api.router")
 api.add_router("/quality", "tepat.quality.api.router")

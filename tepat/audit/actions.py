@@ -43,6 +43,10 @@ class AuditAction(StrEnum):
     REGISTRY_IMPORT_FINISH = "registry.import_finish"
     REGISTRY_IMPORT_FAIL = "registry.import_fail"
     REGISTRY_EXPORT = "registry.export"
+    REGISTRY_EXPORT_START = "registry.export_start"
+    REGISTRY_EXPORT_RUN = "registry.export_run"
+    REGISTRY_EXPORT_FINISH = "registry.export_finish"
+    REGISTRY_EXPORT_FAIL = "registry.export_fail"
     REGISTRY_DEMO_DATA = "registry.demo_data"
     UPLOAD_PURGE = "upload.purge"
     # Reads of personal data
@@ -151,6 +155,10 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.REGISTRY_IMPORT_BATCH: _("Import batch written"),
     AuditAction.REGISTRY_IMPORT: _("Registry imported"),
     AuditAction.REGISTRY_EXPORT: _("Registry exported"),
+    AuditAction.REGISTRY_EXPORT_START: _("Export requested"),
+    AuditAction.REGISTRY_EXPORT_RUN: _("Export running"),
+    AuditAction.REGISTRY_EXPORT_FINISH: _("Export file ready"),
+    AuditAction.REGISTRY_EXPORT_FAIL: _("Export failed"),
     AuditAction.REGISTRY_DEMO_DATA: _("Demo data loaded"),
     AuditAction.UPLOAD_PURGE: _("Uploaded files purged"),
     AuditAction.PERSONAL_DATA_VIEW: _("Personal data viewed"),

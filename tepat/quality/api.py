@@ -41,7 +41,7 @@ def list_flags(request: HttpRequest, filters: Query[FlagQuery]):
 
 def _detail(request: HttpRequest, flag) -> dict:
     detail = flag_detail(actor=request.auth, flag=flag)
-    return {**s.FlagOut.build(flag), "records": detail["records"],
+    return {**s.FlagOut.build(flag), "records": detail["records"], "actions": detail["actions"],
             "merges": [{**m, "kept_id": str(m["kept_id"]), "dropped_id": str(m["dropped_id"]),
                         "created_at": m["created_at"].isoformat()} for m in detail["merges"]]}
 

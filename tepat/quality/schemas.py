@@ -46,6 +46,7 @@ class FlagOut(Schema):
 
 
 class FlagDetailOut(FlagOut):
+    actions: list[str] = []  # what the caller may do on it now: "confirm", "dismiss"
     records: list[dict] = []
     merges: list[dict] = []
 

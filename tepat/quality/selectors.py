@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from tepat.accounts.access import actor_in_scope
 from tepat.quality.access import flags_in_scope
+from tepat.quality.actions import flag_actions
 from tepat.quality.models import Flag, MergeJournal
 from tepat.regions.selectors import region_subtree_q
 from tepat.registry import choices as c
@@ -104,7 +105,8 @@ def flag_detail(*, actor: Any, flag: Flag) -> dict:
     merges = list(MergeJournal.objects.filter(flag=flag).values("kept_id", "dropped_id", "conflicts", "created_at"))
     personal_data_viewed(actor=actor, kind="quality_flag", count=len(records), region_code=flag.region_code,
                          target=flag)
-    return {"flag": flag, "records": records, "evidence": flag.evidence, "merges": merges}
+    return {"flag": flag, "records": records, "evidence": flag.evidence, "merges": merges,
+            "actions": flag_actions(actor, flag)}
 
 
 def open_flag_exists(*, individual_ids: list[Any]) -> bool:

@@ -148,4 +148,4 @@ class ProgramParticipation(BaseModel):
         return self.program
 
 
-from tepat.registry.models_transfer import ImportIssue, ImportJob  # noqa: E402, F401
+from tepat.registry.models_transfer import ExportJob, ImportIssue, ImportJob  # noqa: E402, F401

@@ -86,3 +86,40 @@ class ImportIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row} {self.column}: {self.code}"
+
+
+class ExportJob(BaseModel):
+    """One export of a region's registry run in the background (`registry_export_task`): its progress, and the
+    file to download once done (kept in the default storage, shown to the person who asked only)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    region_code = models.CharField(_("region"), max_length=13)
+    fmt = models.CharField(_("format"), max_length=4)
+    preset = models.CharField(_("preset"), max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    families_total = models.PositiveIntegerField(default=0)
+    families_done = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    masked = models.BooleanField(default=True)
+    file_name = models.CharField(max_length=500, blank=True)  # in the default storage, when done
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.region_code}.{self.fmt} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, 100 * self.families_done // self.families_total) if self.families_total else 0

@@ -19,3 +19,13 @@ def registry_import_task(job_id: str, actor_id: int | None = None) -> dict[str, 
     actor_id=user.pk)`. A worker that dies half-way leaves the job resumable: enqueue it again."""
     actor = User.objects.get(pk=actor_id) if actor_id is not None else SYSTEM
     return import_summary(registry_import_run(actor=actor, job_id=job_id))
+
+
+@task()
+def registry_export_task(job_id: str) -> dict[str, Any]:
+    """Write an export job's file; the page polls the job row for progress. Enqueue after
+    `registry_export_start(...)` has committed: `registry_export_task.enqueue(job_id=str(job.pk))`."""
+    from tepat.registry.transfer.export_jobs import registry_export_run
+
+    job = registry_export_run(actor=SYSTEM, job_id=job_id)
+    return {"status": job.status, "rows": job.rows}

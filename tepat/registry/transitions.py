@@ -12,7 +12,7 @@ from __future__ import annotations
 from tepat.audit.actions import AuditAction as A
 from tepat.audit.transitions import Transition, Workflow, register, t
 from tepat.registry import choices as c
-from tepat.registry.models import Family, ImportJob
+from tepat.registry.models import ExportJob, Family, ImportJob
 
 S = c.FamilyStatus
 J = ImportJob.Status
@@ -28,5 +28,13 @@ IMPORT_JOB_TRANSITIONS: dict[str, Transition] = {
     "fail": t({J.PENDING, J.RUNNING}, J.FAILED, action=A.REGISTRY_IMPORT_FAIL),
 }
 
+E = ExportJob.Status
+EXPORT_JOB_TRANSITIONS: dict[str, Transition] = {
+    "run": t({E.PENDING}, E.RUNNING, action=A.REGISTRY_EXPORT_RUN),  # created: registry.export_start
+    "finish": t({E.RUNNING}, E.DONE, action=A.REGISTRY_EXPORT_FINISH),
+    "fail": t({E.PENDING, E.RUNNING}, E.FAILED, action=A.REGISTRY_EXPORT_FAIL),
+}
+
 register(Family, Workflow("family", FAMILY_TRANSITIONS))
+register(ExportJob, Workflow("registry.export", EXPORT_JOB_TRANSITIONS))
 register(ImportJob, Workflow("registry.import", IMPORT_JOB_TRANSITIONS))

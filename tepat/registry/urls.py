@@ -20,4 +20,7 @@ urlpatterns = [
     re_path(r"^impor/(?P<pk>[0-9a-f-]{36})/laporan\.(?P<fmt>xlsx|csv)$", views_transfer.import_report_view,
             name="import_report"),
     path("ekspor/", views_transfer.export_view, name="export"),
+    path("ekspor/<uuid:pk>/", views_transfer.export_job_view, name="export_job"),
+    path("ekspor/<uuid:pk>/progres/", views_transfer.export_progress_view, name="export_progress"),
+    path("ekspor/<uuid:pk>/unduh/", views_transfer.export_download_view, name="export_download"),
 ]

@@ -9,7 +9,6 @@ committed); the job page polls a small partial until the job is done or failed.
 from __future__ import annotations
 
 import io
-import tempfile
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -26,9 +25,14 @@ from tepat.accounts.roles import Capability
 from tepat.core.exceptions import ValidationFailed
 from tepat.registry.forms import apply_service_errors
 from tepat.registry.forms_transfer import ExportForm, ImportForm
-from tepat.registry.models_transfer import ImportJob
-from tepat.registry.tasks import registry_import_task
-from tepat.registry.transfer.exporter import registry_export
+from tepat.registry.models_transfer import ExportJob, ImportJob
+from tepat.registry.tasks import registry_export_task, registry_import_task
+from tepat.registry.transfer.export_jobs import (
+    access_export_job,
+    export_job_download,
+    export_jobs_of,
+    registry_export_start,
+)
 from tepat.registry.transfer.importer import import_issue_counts, import_summary, registry_import_start
 from tepat.registry.transfer.presets import PRESETS
 from tepat.registry.transfer.selectors import (
@@ -127,19 +131,39 @@ def export_view(request: HttpRequest) -> HttpResponse:
     ensure_capability(actor=request.user, capability=Capability.REGISTRY_EXPORT)
     form = ExportForm(_posted(request), actor=request.user)
     if request.method == "POST" and form.is_valid():
-        args = form.export_args()
-        # A temporary file keeps memory flat; scope and validation errors come before the response starts.
-        handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by FileResponse, or below on error)
+        # A district takes ~20 s: the export runs in the background worker and the job page shows progress.
         try:
-            registry_export(actor=request.user, out=handle, **args)
+            job = registry_export_start(actor=request.user, **form.export_args())
         except ValidationFailed as exc:
-            handle.close()
             apply_service_errors(form, exc)
-        except BaseException:
-            handle.close()
-            raise
         else:
-            handle.seek(0)
-            name = f"dtks-{args['region_code']}-{timezone.localdate():%Y%m%d}.{args['fmt']}"
-            return FileResponse(handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES[args["fmt"]])
-    return _form_response(request, "registry/transfer/export.html", {"form": form}, form)
+            transaction.on_commit(partial(registry_export_task.enqueue, job_id=str(job.pk)))
+            return redirect("registry:export_job", pk=job.pk)
+    recent = list(export_jobs_of(actor=request.user)[:RECENT_JOBS])
+    return _form_response(request, "registry/transfer/export.html", {"form": form, "jobs": recent}, form)
+
+
+def _export_context(request: HttpRequest, pk: Any) -> dict[str, Any]:
+    job = access_export_job(actor=request.user, job_id=pk)
+    return {"job": job, "finished": job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED)}
+
+
+@login_required
+@require_GET
+def export_job_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    return render(request, "registry/transfer/export_job.html", _export_context(request, pk))
+
+
+@login_required
+@require_GET
+def export_progress_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The progress area alone, polled by the job page until the file is ready (or the job failed)."""
+    return render(request, "registry/transfer/_export_progress.html", _export_context(request, pk))
+
+
+@login_required
+@require_GET
+def export_download_view(request: HttpRequest, pk: Any) -> FileResponse:
+    job, handle = export_job_download(actor=request.user, job_id=pk)
+    name = f"dtks-{job.region_code}-{timezone.localtime(job.finished_at):%Y%m%d}.{job.fmt}"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES[job.fmt])

@@ -29,6 +29,13 @@ from tepat.updates.access import (
     access_period,
     access_proposal,
 )
+from tepat.updates.actions import (
+    batch_actions,
+    deliberation_actions,
+    freeze_actions,
+    objection_actions,
+    period_actions,
+)
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_capability
 from tepat.updates.selectors.diff import period_diff
 from tepat.updates.selectors.proposals import (
@@ -66,7 +73,11 @@ from tepat.updates.services.deliberations import (
     deliberation_finalise,
     deliberation_sign,
 )
-from tepat.updates.services.determination import period_create, period_determine_start
+from tepat.updates.services.determination import (
+    period_create,
+    period_determine_resume,
+    period_determine_start,
+)
 from tepat.updates.services.documents import document_add
 from tepat.updates.services.freezes import freeze_create, freeze_lift
 from tepat.updates.services.from_flags import proposal_create_from_flag
@@ -110,6 +121,16 @@ class AgePagination(PageNumberPagination):
 
 def _detail(request: HttpRequest, proposal) -> dict:
     return s.ProposalDetailOut.build(proposal_detail(actor=request.auth, proposal=proposal))
+
+
+def _with_actions(obj, actions):
+    """The object with what the caller may do on it now (the detail responses' `actions`)."""
+    obj.actions = actions
+    return obj
+
+
+def _session(request: HttpRequest, deliberation):
+    return _with_actions(deliberation, deliberation_actions(request.auth, deliberation))
 
 
 def _fresh(request: HttpRequest, proposal) -> dict:
@@ -283,11 +304,12 @@ def create_objection(request: HttpRequest, payload: s.ObjectionIn):
     family = access_family(actor=request.auth, family_id=payload.family_id)
     individual = access_individual(actor=request.auth, individual_id=payload.individual_id) \
         if payload.individual_id else None
-    return 201, objection_create(
+    objection = objection_create(
         actor=request.auth, family=family, individual=individual, reason=payload.reason,
         statement=payload.statement, source=payload.source, objector_name=payload.objector_name,
         objector_contact=payload.objector_contact, changes=payload.changes,
     )
+    return 201, _with_actions(objection, objection_actions(request.auth, objection))
 
 
 # Village deliberation -----------------------------------------------------------------------------
@@ -300,13 +322,13 @@ def list_deliberations(request: HttpRequest):
 
 @router.post("/deliberations", response={201: s.DeliberationDetailOut, **ERRORS})
 def create_deliberation(request: HttpRequest, payload: s.DeliberationIn):
-    return 201, deliberation_create(actor=request.auth, **payload.dict())
+    return 201, _session(request, deliberation_create(actor=request.auth, **payload.dict()))
 
 
 @router.get("/deliberations/{deliberation_id}", response={200: s.DeliberationDetailOut, **ERRORS})
 def get_deliberation(request: HttpRequest, deliberation_id: UUID):
     deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
-    return deliberation_view(actor=request.auth, deliberation=deliberation)
+    return _session(request, deliberation_view(actor=request.auth, deliberation=deliberation))
 
 
 @router.post("/deliberations/{deliberation_id}/attendees", response={201: s.AttendeeOut, **ERRORS})
@@ -320,7 +342,7 @@ def add_to_agenda(request: HttpRequest, deliberation_id: UUID, payload: s.Agenda
     deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
     proposals = [access_proposal(actor=request.auth, proposal_id=pk) for pk in payload.proposal_ids]
     deliberation_agenda_add(actor=request.auth, deliberation=deliberation, proposals=proposals)
-    return deliberation
+    return _session(request, access_deliberation(actor=request.auth, deliberation_id=deliberation_id))
 
 
 @router.post("/deliberation-items/{item_id}/decision", response={200: s.ItemOut, **ERRORS})
@@ -341,14 +363,14 @@ def decide_items(request: HttpRequest, deliberation_id: UUID, payload: s.Decisio
              summary="Cancel a session that is not signed yet (reason required)")
 def cancel_deliberation(request: HttpRequest, deliberation_id: UUID, payload: s.ReasonIn):
     deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
-    return deliberation_cancel(actor=request.auth, deliberation=deliberation, reason=payload.reason)
+    return _session(request, deliberation_cancel(actor=request.auth, deliberation=deliberation, reason=payload.reason))
 
 
 @router.post("/deliberations/{deliberation_id}/finalise", response={200: s.DeliberationDetailOut, **ERRORS},
              summary="Close the session; the minutes can then be printed and signed")
 def finalise_deliberation(request: HttpRequest, deliberation_id: UUID, payload: s.FinaliseIn):
     deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
-    return deliberation_finalise(actor=request.auth, deliberation=deliberation, number=payload.number)
+    return _session(request, deliberation_finalise(actor=request.auth, deliberation=deliberation, number=payload.number))
 
 
 @router.get("/deliberations/{deliberation_id}/minutes.pdf", response={200: None, **ERRORS},
@@ -365,7 +387,7 @@ def deliberation_minutes(request: HttpRequest, deliberation_id: UUID):
              summary="Upload the signed minutes: the session locks and its decisions take effect")
 def sign_deliberation(request: HttpRequest, deliberation_id: UUID, file: File[UploadedFile]):
     deliberation = access_deliberation(actor=request.auth, deliberation_id=deliberation_id)
-    return deliberation_sign(actor=request.auth, deliberation=deliberation, signed_scan=file)
+    return _session(request, deliberation_sign(actor=request.auth, deliberation=deliberation, signed_scan=file))
 
 
 # Submission batches -------------------------------------------------------------------------------
@@ -379,8 +401,16 @@ def list_batches(request: HttpRequest):
 @router.post("/batches", response={201: s.BatchDetailOut, **ERRORS},
              summary="Batch every approved proposal not yet sent to this destination")
 def create_batch(request: HttpRequest, payload: s.BatchIn):
-    return 201, submission_batch_create(actor=request.auth, region_code=payload.region_code,
-                                        destination=payload.destination)
+    batch = submission_batch_create(actor=request.auth, region_code=payload.region_code,
+                                    destination=payload.destination)
+    return 201, _with_actions(batch, batch_actions(request.auth, batch))
+
+
+@router.get("/batches/{batch_id}", response={200: s.BatchDetailOut, **ERRORS},
+            summary="A submission batch with its proposals and their responses")
+def get_batch(request: HttpRequest, batch_id: UUID):
+    batch = access_batch(actor=request.auth, batch_id=batch_id)
+    return _with_actions(batch, batch_actions(request.auth, batch))
 
 
 @router.get("/batches/{batch_id}/file", response={200: None, **ERRORS}, summary="The SIKS-style batch file")
@@ -429,6 +459,15 @@ def determine_period(request: HttpRequest, period_id: UUID, payload: s.Determine
     return 202, period
 
 
+@router.post("/periods/{period_id}/resume", response={202: s.PeriodOut, **ERRORS},
+             summary="Continue a determination that stopped with an error (runs in the background again)")
+def resume_period(request: HttpRequest, period_id: UUID):
+    period = access_period(actor=request.auth, period_id=period_id)
+    period = period_determine_resume(actor=request.auth, period=period)
+    transaction.on_commit(partial(period_determine_task.enqueue, period_id=str(period.pk), actor_id=request.auth.pk))
+    return 202, period
+
+
 @router.get("/periods/diff", response={200: s.DiffOut, **ERRORS},
             summary="What changed between two determined versions, with the cause of each change")
 def diff_periods(request: HttpRequest, query: Query[DiffQuery]):
@@ -444,7 +483,7 @@ def get_period(request: HttpRequest, period_id: UUID):
     period = access_period(actor=request.auth, period_id=period_id)
     progress = period_progress(actor=request.auth, period=period)
     period.phase, period.percent, period.held = progress.phase, progress.percent, progress.holds
-    return period
+    return _with_actions(period, period_actions(request.auth, period))
 
 
 @router.get("/freezes", response=list[s.FreezeOut], summary="Freeze periods")
@@ -456,13 +495,15 @@ def list_freezes(request: HttpRequest):
 @router.post("/freezes", response={201: s.FreezeOut, **ERRORS},
              summary="Suspend approvals and determinations for a date range")
 def create_freeze(request: HttpRequest, payload: s.FreezeIn):
-    return 201, freeze_create(actor=request.auth, **payload.dict())
+    freeze = freeze_create(actor=request.auth, **payload.dict())
+    return 201, _with_actions(freeze, freeze_actions(request.auth, freeze))
 
 
 @router.post("/freezes/{freeze_id}/lift", response={200: s.FreezeOut, **ERRORS})
 def lift_freeze(request: HttpRequest, freeze_id: UUID, payload: s.ReasonIn):
     freeze = access_freeze(actor=request.auth, freeze_id=freeze_id)
-    return freeze_lift(actor=request.auth, freeze=freeze, reason=payload.reason)
+    freeze = freeze_lift(actor=request.auth, freeze=freeze, reason=payload.reason)
+    return _with_actions(freeze, freeze_actions(request.auth, freeze))
 
 
 # Data-quality flags -----------------------------------------------------------------------------------

@@ -255,6 +255,7 @@ class ObjectionOut(Schema):
     source: str
     proposal_id: UUID
     proposal_reference: str = Field(..., alias="proposal.reference")
+    actions: list[str] = []  # what can be done with the proposal it became
 
 
 class QueueSectionOut(Schema):
@@ -336,6 +337,7 @@ class DeliberationOut(Schema):
 
 
 class DeliberationDetailOut(DeliberationOut):
+    actions: list[str] = []  # edit (agenda, attendees, decisions), cancel, finalise, sign, minutes
     attendees: list[AttendeeOut]
     items: list[ItemOut]
 
@@ -370,6 +372,7 @@ class BatchOut(Schema):
 
 
 class BatchDetailOut(BatchOut):
+    actions: list[str] = []  # download, import_response
     records: list[BatchRecordOut]
 
     @staticmethod
@@ -381,6 +384,7 @@ class ResponseImportOut(Schema):
     accepted: list[str]
     returned: list[str]
     already_determined: list[str]
+    pulled_back: list[str] = []  # returned while pulled back by the supervisor: recorded, the proposal stays
 
 
 class PeriodIn(Schema):
@@ -422,6 +426,7 @@ class HoldOut(Schema):
 
 
 class PeriodDetailOut(PeriodOut):
+    actions: list[str] = []  # determine, resume
     phase: str
     percent: int
     error: str
@@ -500,6 +505,7 @@ class FreezeOut(Schema):
     reason: str
     lifted_at: dt.datetime | None
     lift_reason: str
+    actions: list[str] = []  # lift (in the responses of create and lift)
 
 
 class FlagConfirmIn(Schema):

@@ -18,10 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tepat.audit.services import PendingEvent, audit_record, audit_record_many
-from tepat.audit.transitions import ensure_allowed, lock, transition
+from tepat.audit.transitions import lock, transition
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.quality.access import REVIEW, ensure_quality_permission
+from tepat.quality.actions import REVIEWED, ensure_flag_action
 from tepat.quality.models import Flag, MergeJournal
 from tepat.quality.transitions import FLAG_TRANSITIONS  # noqa: F401  (registers the table)
 from tepat.registry.models import Individual
@@ -78,13 +79,11 @@ def flags_raise(*, actor: Any, drafts: Iterable[FlagDraft], run_id: Any = None) 
     return len(new)
 
 
-REVIEWED = ("Tanda ini sudah ditinjau", "This flag has already been reviewed")
-
-
 def _lock_open(*, actor: Any, flag: Flag, name: str = "confirm") -> Flag:
-    ensure_quality_permission(actor=actor, capabilities=REVIEW, region_code=flag.region_code)
+    """The flag locked, once the flag's action rule lets the actor take `name` on it."""
+    ensure_flag_action(actor, flag, name)
     locked = lock(flag)
-    ensure_allowed(locked, name, message=REVIEWED)
+    ensure_flag_action(actor, locked, name)
     return locked
 
 

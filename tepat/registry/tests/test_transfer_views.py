@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 from conftest import DISTRICT, OTHER_DISTRICT, client_for
 from tepat.accounts.roles import ROLE_CAPABILITIES, Capability, Role
 from tepat.audit.models import AuditEvent
-from tepat.registry.models import Family, Individual
+from tepat.registry.models import ExportJob, Family, Individual
 from tepat.registry.models_transfer import ImportJob
 from tepat.registry.transfer.importer import registry_import_run, registry_import_start
 
@@ -302,7 +302,16 @@ def test_report_csv_lists_the_rejected_row(dinsos_operator, job):
 # Export ------------------------------------------------------------------------------------------------------
 
 def _export(user, **fields) -> tuple[int, str]:
-    response = client_for(user).post(EXPORT, {"region": DISTRICT, "format": "csv", "preset": "siks", **fields})
+    """Start the export (the worker runs it at commit), then download the finished file from the job."""
+    from django.test import TestCase
+
+    client = client_for(user)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        started = client.post(EXPORT, {"region": DISTRICT, "format": "csv", "preset": "siks", **fields})
+    assert started.status_code == 302, started.content[:300]
+    job = ExportJob.objects.get(actor=user)
+    assert started["Location"] == reverse("registry:export_job", args=[job.pk])
+    response = client.get(reverse("registry:export_download", args=[job.pk]))
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return response, body
 

@@ -10,7 +10,7 @@ An export read back by the importer changes nothing.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -163,9 +163,11 @@ def _kind(column: str, level: str) -> str:
 
 def registry_export(
     *, actor: Any, region_code: str, out: str | Path | BinaryIO, fmt: str = "csv", preset: str = "siks",
+    progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
     """Write the region's registry to `out` (a path or a binary file). `actor=SYSTEM` is the system
-    (command line): full data. Others need REGISTRY_EXPORT over the region."""
+    (command line): full data. Others need REGISTRY_EXPORT over the region. `progress(families)` is called
+    after each batch with the families written so far (the background export job's progress)."""
     if not is_system(actor):
         ensure_permission(actor=actor, capability=Capability.REGISTRY_EXPORT, region_code=region_code)
     if fmt not in FORMATS:
@@ -186,7 +188,8 @@ def registry_export(
         # Every text cell that a spreadsheet would run as a formula is guarded (CSV and XLSX alike); the
         # importer takes the guard off again, so an exported file imports back unchanged.
         batches = ((formula_guard_frame(frame), count)
-                   for frame, count in _batches(bulk, region_code, layout, columns, names, masked=masked))
+                   for frame, count in _counted(_batches(bulk, region_code, layout, columns, names, masked=masked),
+                                                progress))
         if fmt == "csv":
             handle.write("\ufeff".encode())
             handle.write((CSV_SEPARATOR.join(h for h, _ in columns) + "\n").encode())
@@ -206,6 +209,16 @@ def registry_export(
         if close:
             handle.close()
     return ExportResult(rows=rows, families=families, masked=masked, path=str(out) if close else "")
+
+
+def _counted(batches: Iterator[tuple[pl.DataFrame, int]],
+             progress: Callable[[int], None] | None) -> Iterator[tuple[pl.DataFrame, int]]:
+    done = 0
+    for frame, count in batches:
+        yield frame, count
+        done += count
+        if progress is not None:
+            progress(done)
 
 
 def _write_xlsx(handle: BinaryIO, columns: list[tuple[str, str]], batches) -> tuple[int, int]:

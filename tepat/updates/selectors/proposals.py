@@ -19,13 +19,13 @@ from tepat.registry.access import may_see_sensitive
 from tepat.registry.selectors import personal_data_viewed
 from tepat.updates import conf, kinds
 from tepat.updates.access import deliberations_in_scope, proposals_in_scope
+from tepat.updates.actions import proposal_actions
 from tepat.updates.models import Deliberation, Document, Proposal, ProposalTransition
 from tepat.updates.permissions import UpdatesCapability as U
 from tepat.updates.permissions import updates_can
 from tepat.updates.selectors.display import display_value
 from tepat.updates.services.documents import OPEN_STAGES
 from tepat.updates.services.proposals import village_facilitators
-from tepat.updates.workflow import allowed_transitions
 
 S = Proposal.Status
 OPEN_STATUSES = tuple(s for s in S.values if s in OPEN_STAGES)
@@ -153,29 +153,6 @@ def fact_rows(actor: Any, proposal: Proposal) -> list[FactRow]:
                 display_value(actor, fact.path.rsplit(".", 1)[-1], fact.value, sensitive_ok=sensitive_ok), fact.value)
         for fact in kinds.facts(proposal.kind, proposal.payload)
     ]
-
-
-def proposal_actions(actor: Any, proposal: Proposal) -> list[str]:
-    """What this actor can do to the proposal now: the table's next steps the actor is allowed to take."""
-    allowed = set(allowed_transitions(Proposal, proposal.status))
-    actions: list[str] = []
-    if "submit" in allowed and updates_can(actor, U.PROPOSE):
-        actions.append("submit")
-    if "withdraw" in allowed and updates_can(actor, U.PROPOSE):
-        actions.append("withdraw")
-    if "assign" in allowed and updates_can(actor, U.ASSIGN):
-        actions.append("assign")
-    if "verify" in allowed and updates_can(actor, U.VERIFY) and proposal.assigned_to_id == actor.pk:
-        actions.append("verify")
-    if "approve" in allowed and updates_can(actor, U.REVIEW):
-        needs_supervisor = proposal.status == S.AWAITING_SUPERVISOR
-        if not needs_supervisor or updates_can(actor, U.APPROVE_REMOVAL):
-            actions += ["approve", "reject"]
-    if "pull_back" in allowed and updates_can(actor, U.APPROVE_REMOVAL):
-        actions.append("pull_back")
-    if proposal.status in OPEN_STAGES and updates_can(actor, U.PROPOSE):
-        actions.append("add_document")
-    return actions
 
 
 def _stages(transitions: list[ProposalTransition], proposal: Proposal) -> list[StageSpan]:

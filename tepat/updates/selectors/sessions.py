@@ -11,11 +11,9 @@ from tepat.accounts.access import actor_can
 from tepat.accounts.roles import Capability
 from tepat.registry.selectors import personal_data_viewed
 from tepat.updates.access import batches_in_scope, deliberations_in_scope, freezes_in_scope, periods_in_scope
+from tepat.updates.actions import deliberation_actions, ensure_deliberation_action
 from tepat.updates.models import Deliberation, DeterminationPeriod, FreezePeriod, Proposal, SubmissionBatch
-from tepat.updates.permissions import UpdatesCapability as U
-from tepat.updates.permissions import updates_can
 from tepat.updates.selectors.proposals import annotate_ages, proposals_in_scope
-from tepat.updates.workflow import allowed_transitions
 
 
 def deliberation_list(*, actor: Any) -> QuerySet[Deliberation]:
@@ -37,21 +35,15 @@ def deliberation_detail(*, actor: Any, deliberation: Deliberation) -> Deliberati
     what the actor can do next."""
     items = list(deliberation.items.select_related("proposal", "decided_by").order_by("position"))
     attendees = list(deliberation.attendees.order_by("position_order", "created_at"))
-    actions: list[str] = []
+    actions = deliberation_actions(actor, deliberation)
     candidates: list[Proposal] = []
-    if updates_can(actor, U.DELIBERATE):
-        allowed = allowed_transitions(Deliberation, deliberation.status)
-        if deliberation.status == Deliberation.Status.PLANNED:
-            actions += ["edit", "cancel"]
-            on_agenda = {item.proposal_id for item in items}
-            candidates = annotate_ages([
-                p for p in proposals_in_scope(actor).filter(region_id=deliberation.region_id,
-                                                            status=Proposal.Status.VERIFIED).order_by("stage_entered_at")
-                if p.pk not in on_agenda
-            ])
-        actions += [name for name in allowed if name in ("finalise", "sign")]
-    if deliberation.status in (Deliberation.Status.FINALISED, Deliberation.Status.SIGNED):
-        actions.append("minutes")
+    if "edit" in actions:
+        on_agenda = {item.proposal_id for item in items}
+        candidates = annotate_ages([
+            p for p in proposals_in_scope(actor).filter(region_id=deliberation.region_id,
+                                                        status=Proposal.Status.VERIFIED).order_by("stage_entered_at")
+            if p.pk not in on_agenda
+        ])
     _viewed(actor, deliberation, "deliberation_detail", len(items) + len(candidates))
     return DeliberationDetail(deliberation, items, attendees, candidates, actions,
                               list(deliberation.documents.order_by("created_at")))
@@ -72,6 +64,7 @@ def deliberation_minutes(*, actor: Any, deliberation: Deliberation) -> bytes:
     """The berita acara PDF (names of the people on the agenda): each download is logged."""
     from tepat.updates.pdf import minutes_pdf
 
+    ensure_deliberation_action(actor, deliberation, "minutes")
     _viewed(actor, deliberation, "deliberation_minutes", deliberation.items.count())
     return minutes_pdf(deliberation)
 

@@ -10,33 +10,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from tepat.audit.services import audit_record
-from tepat.core.exceptions import InvalidTransition, ValidationFailed
+from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
+from tepat.updates.actions import ensure_deliberation_action
 from tepat.updates.models import Deliberation, DeliberationAttendee, DeliberationItem, Document, Proposal
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
 from tepat.updates.services.common import raise_if, region_at_level
 from tepat.updates.services.documents import check_upload, store_document
-from tepat.updates.workflow import ensure_allowed, lock, transition
+from tepat.updates.workflow import lock, transition
 
 Decision = DeliberationItem.Decision
 OPEN_SESSION = (Deliberation.Status.PLANNED, Deliberation.Status.FINALISED)
 
 
-def _ensure(actor: Any, deliberation: Deliberation) -> None:
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.DELIBERATE,
-                              region_code=deliberation.region_id)
-
-
-def _ensure_planned(deliberation: Deliberation) -> Deliberation:
-    """Agenda, attendees and decisions change only while the session is planned (the minutes lock them)."""
+def _ensure_editable(actor: Any, deliberation: Deliberation) -> Deliberation:
+    """Agenda, attendees and decisions change only while the session is planned (the minutes lock them):
+    the session's "edit" action, checked on the locked row."""
+    ensure_deliberation_action(actor, deliberation, "edit")
     locked = lock(deliberation)
-    if locked.status != Deliberation.Status.PLANNED:
-        raise InvalidTransition(
-            "Musyawarah sudah dikunci; agenda dan keputusan tidak dapat diubah / "
-            "The session is locked; its agenda and decisions cannot change",
-            extra={"current": locked.status},
-        )
+    ensure_deliberation_action(actor, locked, "edit")
     return locked
 
 
@@ -70,8 +63,7 @@ def deliberation_create(*, actor: Any, region_code: str, held_on: date, place: s
 @transaction.atomic
 def deliberation_attendee_add(*, actor: Any, deliberation: Deliberation, name: str,
                               position: str) -> DeliberationAttendee:
-    _ensure(actor, deliberation)
-    deliberation = _ensure_planned(deliberation)
+    deliberation = _ensure_editable(actor, deliberation)
     issues: list[Issue] = []
     if not name.strip():
         issues.append(Issue("required", "name", "nama wajib diisi", "the name is required"))
@@ -91,8 +83,7 @@ def deliberation_attendee_add(*, actor: Any, deliberation: Deliberation, name: s
 def deliberation_agenda_add(*, actor: Any, deliberation: Deliberation,
                             proposals: list[Proposal]) -> list[DeliberationItem]:
     """Put verified proposals of the session's village on its agenda."""
-    _ensure(actor, deliberation)
-    deliberation = _ensure_planned(deliberation)
+    deliberation = _ensure_editable(actor, deliberation)
     issues: list[Issue] = []
     items: list[DeliberationItem] = []
     position = deliberation.items.count()
@@ -126,8 +117,7 @@ def deliberation_agenda_add(*, actor: Any, deliberation: Deliberation,
 def deliberation_decide(*, actor: Any, item: DeliberationItem, decision: str, reason: str = "") -> DeliberationItem:
     """Record the session's decision on one agenda item; a rejection or deferral needs its reason."""
     deliberation = item.deliberation
-    _ensure(actor, deliberation)
-    _ensure_planned(deliberation)
+    _ensure_editable(actor, deliberation)
     issues: list[Issue] = []
     if decision not in (Decision.ACCEPTED, Decision.REJECTED, Decision.DEFERRED):
         issues.append(Issue("choice", "decision", "keputusan wajib dipilih", "a decision is required"))
@@ -149,9 +139,9 @@ def deliberation_decide(*, actor: Any, item: DeliberationItem, decision: str, re
 @transaction.atomic
 def deliberation_finalise(*, actor: Any, deliberation: Deliberation, number: str = "") -> Deliberation:
     """Close the session: every item decided, attendees listed. The minutes can then be printed and signed."""
-    _ensure(actor, deliberation)
+    ensure_deliberation_action(actor, deliberation, "finalise")
     deliberation = lock(deliberation)
-    ensure_allowed(deliberation, "finalise")
+    ensure_deliberation_action(actor, deliberation, "finalise")
     number = number.strip() or deliberation.number or (
         f"BA/{deliberation.kind.upper()}/{deliberation.region_id}/{deliberation.held_on:%Y%m%d}"
     )
@@ -176,9 +166,9 @@ def deliberation_sign(*, actor: Any, deliberation: Deliberation, signed_scan: An
     Accepted proposals go to the district check, rejected ones close with the session's reason, deferred
     ones stay verified for a later session.
     """
-    _ensure(actor, deliberation)
+    ensure_deliberation_action(actor, deliberation, "sign")
     deliberation = lock(deliberation)
-    ensure_allowed(deliberation, "sign")
+    ensure_deliberation_action(actor, deliberation, "sign")
     checked = check_upload(signed_scan, field="signed_scan")
     document = store_document(actor=actor, checked=checked, kind=Document.Kind.SIGNED_MINUTES,
                               region_code=deliberation.region_id, deliberation=deliberation)
@@ -198,7 +188,7 @@ def deliberation_sign(*, actor: Any, deliberation: Deliberation, signed_scan: An
 
 @transaction.atomic
 def deliberation_cancel(*, actor: Any, deliberation: Deliberation, reason: str) -> Deliberation:
-    _ensure(actor, deliberation)
+    ensure_deliberation_action(actor, deliberation, "cancel")
     if not reason.strip():
         raise ValidationFailed([Issue("required", "reason", "alasan wajib diisi", "a reason is required")])
     return transition(deliberation, "cancel", actor=actor, region_code=deliberation.region_id,

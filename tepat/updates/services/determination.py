@@ -23,16 +23,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tepat.audit.services import audit_deferred, audit_record
-from tepat.core.exceptions import ApplicationError, BusinessRuleViolation, ValidationFailed
+from tepat.core.exceptions import ApplicationError, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.models import Region
 from tepat.updates import conf
+from tepat.updates.actions import ensure_period_action
 from tepat.updates.models import DeterminationHold, DeterminationPeriod, Proposal
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
 from tepat.updates.services.apply import proposal_apply_to_registry
 from tepat.updates.services.common import not_future, raise_if, region_at_level, within_q
 from tepat.updates.services.freeze import SNAPSHOT_MEMBER_FIELDS, active_families, freeze_batch
-from tepat.updates.services.freezes import ensure_not_frozen
 from tepat.updates.workflow import ensure_allowed, lock, transition
 
 Cadence = DeterminationPeriod.Cadence
@@ -134,26 +134,14 @@ def period_determine_start(*, actor: Any, period: DeterminationPeriod, decree_nu
     earlier period of the region is not determined yet.
     """
     ensure_updates_permission(actor=actor, capability=UpdatesCapability.DETERMINE, region_code=period.region_id)
-    ensure_not_frozen(period.region_id, action="determination", include_below=True)
     period = lock(period)
-    ensure_allowed(period, "start")
+    ensure_period_action(actor, period, "determine")  # the status, a freeze, its start date, earlier periods
     today = timezone.localdate()
     issues: list[Issue] = []
     if not decree_number.strip():
         issues.append(Issue("required", "decree_number", "nomor SK wajib diisi", "the decree number is required"))
     not_future(decree_date, "decree_date", today, issues)
     raise_if(issues)
-    if period.starts_on > today:
-        raise BusinessRuleViolation(
-            f"Periode {period.label} baru dimulai {period.starts_on:%d-%m-%Y}; belum dapat ditetapkan / "
-            f"Period {period.label} starts on {period.starts_on:%d-%m-%Y}; it cannot be determined yet",
-            extra={"starts_on": period.starts_on.isoformat()})
-    earlier = (DeterminationPeriod.objects.filter(region_id=period.region_id, starts_on__lt=period.starts_on)
-               .exclude(status=Status.DETERMINED).order_by("starts_on").first())
-    if earlier is not None:
-        raise BusinessRuleViolation(
-            f"Periode sebelumnya {earlier.label} belum ditetapkan / An earlier period {earlier.label} is not "
-            f"determined yet", extra={"earlier": earlier.label})
     now = timezone.now()
     period.started_at = now
     total = _approved(period).count()
@@ -304,9 +292,9 @@ def period_determine_run(*, actor: Any, period_id: Any, stats: DeterminationStat
 @transaction.atomic
 def period_determine_resume(*, actor: Any, period: DeterminationPeriod) -> DeterminationPeriod:
     """Let a stopped run continue (after a failure or a lost worker): the caller enqueues the task again."""
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.DETERMINE, region_code=period.region_id)
+    ensure_period_action(actor, period, "resume")
     period = lock(period)
-    ensure_allowed(period, "determine")
+    ensure_period_action(actor, period, "resume")
     previous = period.error
     period.error = ""
     period.save(update_fields=["error", "updated_at"])

@@ -11,11 +11,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from tepat.audit.services import audit_record
-from tepat.core.exceptions import BusinessRuleViolation, ValidationFailed
+from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.updates import conf
+from tepat.updates.actions import ensure_proposal_action
 from tepat.updates.models import Document, Proposal
-from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +160,6 @@ def store_document(*, actor: Any, checked: CheckedFile, kind: str, region_code: 
 @transaction.atomic
 def document_add(*, actor: Any, proposal: Proposal, kind: str, upload: Any) -> Document:
     """Attach a supporting document to an open proposal."""
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.PROPOSE, region_code=proposal.region_id)
-    if proposal.status not in OPEN_STAGES:
-        raise BusinessRuleViolation("Usulan sudah selesai; dokumen tidak dapat ditambah / "
-                                    "The proposal is closed; documents cannot be added")
+    ensure_proposal_action(actor, proposal, "add_document")
     checked = check_upload(upload)
     return store_document(actor=actor, checked=checked, kind=kind, region_code=proposal.region_id, proposal=proposal)

@@ -69,14 +69,13 @@ def freeze_create(*, actor: Any, region_code: str, starts_on: date, ends_on: dat
 @transaction.atomic
 def freeze_lift(*, actor: Any, freeze: FreezePeriod, reason: str) -> FreezePeriod:
     """End a freeze early (the row stays, with who lifted it and why)."""
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.FREEZE, region_code=freeze.region_id)
+    from tepat.updates.actions import ensure_freeze_action  # the actions use this module's freeze rule
+
+    ensure_freeze_action(actor, freeze, "lift")
     freeze = FreezePeriod.objects.select_for_update().get(pk=freeze.pk)
-    issues: list[Issue] = []
-    if freeze.lifted_at is not None:
-        issues.append(Issue("lifted", "freeze", "penangguhan ini sudah dicabut", "this freeze was already lifted"))
+    ensure_freeze_action(actor, freeze, "lift")
     if not reason.strip():
-        issues.append(Issue("required", "reason", "alasan wajib diisi", "a reason is required"))
-    raise_if(issues)
+        raise_if([Issue("required", "reason", "alasan wajib diisi", "a reason is required")])
     freeze.lifted_at = timezone.now()
     freeze.lifted_by = actor
     freeze.lift_reason = reason.strip()

@@ -19,6 +19,7 @@ from tepat.regions.models import Region
 from tepat.registry import masking
 from tepat.registry.models import Family, Individual
 from tepat.updates import kinds
+from tepat.updates.actions import ensure_proposal_action
 from tepat.updates.models import Proposal, ProposalTransition
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
 from tepat.updates.services.claims import claims_take
@@ -116,14 +117,14 @@ def proposal_create(
 @transaction.atomic
 def proposal_submit(*, actor: Any, proposal: Proposal) -> Proposal:
     """Send a draft on for field verification."""
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.PROPOSE, region_code=proposal.region_id)
+    ensure_proposal_action(actor, proposal, "submit")
     return transition(proposal, "submit", actor=actor, region_code=proposal.region_id,
                       updates={"submitted_at": timezone.now()})
 
 
 @transaction.atomic
 def proposal_withdraw(*, actor: Any, proposal: Proposal, reason: str) -> Proposal:
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.PROPOSE, region_code=proposal.region_id)
+    ensure_proposal_action(actor, proposal, "withdraw")
     if not reason.strip():
         raise ValidationFailed([Issue("required", "reason", "alasan wajib diisi", "a reason is required")])
     return transition(proposal, "withdraw", actor=actor, region_code=proposal.region_id, reason=reason.strip(),
@@ -140,7 +141,7 @@ def village_facilitators(region_code: str):
 @transaction.atomic
 def proposal_assign(*, actor: Any, proposal: Proposal, facilitator: User) -> Proposal:
     """Assign (or reassign) the facilitator who verifies the proposal in the field."""
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.ASSIGN, region_code=proposal.region_id)
+    ensure_proposal_action(actor, proposal, "assign")
     if facilitator.role != Role.FACILITATOR or not facilitator.is_active or not actor_in_scope(
         facilitator, proposal.region_id
     ):
@@ -155,7 +156,7 @@ def proposal_assign(*, actor: Any, proposal: Proposal, facilitator: User) -> Pro
 @transaction.atomic
 def proposal_assign_auto(*, actor: Any, proposal: Proposal) -> Proposal:
     """Round-robin: the village's facilitator with the fewest open visits, then the longest since assigned."""
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.ASSIGN, region_code=proposal.region_id)
+    ensure_proposal_action(actor, proposal, "assign")
     candidates = list(village_facilitators(proposal.region_id).values_list("pk", flat=True))
     if not candidates:
         raise BusinessRuleViolation("Belum ada fasilitator/PSM untuk desa ini / No facilitator/PSM covers this village")

@@ -8,21 +8,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from tepat.core.exceptions import PermissionDeniedError, ValidationFailed
+from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.updates import kinds
+from tepat.updates.actions import ensure_proposal_action
 from tepat.updates.models import DistrictReview, Proposal
-from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission, updates_can
-from tepat.updates.services.freezes import ensure_not_frozen
+from tepat.updates.permissions import UpdatesCapability, updates_can
 from tepat.updates.workflow import lock, transition
 
 S = Proposal.Status
-
-
-def _supervisor_needed() -> PermissionDeniedError:
-    return PermissionDeniedError(
-        "Penghapusan memerlukan persetujuan supervisor Dinsos / Removals need the Dinsos supervisor's approval"
-    )
 
 
 def _review(proposal: Proposal, actor: Any, decision: str, reason: str) -> None:
@@ -40,13 +34,10 @@ def proposal_approve(*, actor: Any, proposal: Proposal, note: str = "") -> Propo
     Refused while a freeze covers the village. Two people approving at once: the row lock lets one
     through; the other finds the proposal already approved and is refused.
     """
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.REVIEW, region_code=proposal.region_id)
-    ensure_not_frozen(proposal.region_id, action="approval")
     proposal = lock(proposal)
+    ensure_proposal_action(actor, proposal, "approve")
     note = note.strip()
     if proposal.kind in kinds.REMOVAL_KINDS and not updates_can(actor, UpdatesCapability.APPROVE_REMOVAL):
-        if proposal.status == S.AWAITING_SUPERVISOR:
-            raise _supervisor_needed()
         proposal = transition(proposal, "forward_to_supervisor", actor=actor, region_code=proposal.region_id,
                               locked=True, reason=note)
         _review(proposal, actor, DistrictReview.Decision.FORWARDED, note)
@@ -60,12 +51,11 @@ def proposal_approve(*, actor: Any, proposal: Proposal, note: str = "") -> Propo
 @transaction.atomic
 def proposal_reject(*, actor: Any, proposal: Proposal, reason: str) -> Proposal:
     """Reject an accepted proposal, with the reason the village will read."""
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.REVIEW, region_code=proposal.region_id)
+    ensure_proposal_action(actor, proposal, "reject")
     if not reason.strip():
         raise ValidationFailed([Issue("required", "reason", "alasan penolakan wajib diisi", "a reason is required")])
     proposal = lock(proposal)
-    if proposal.status == S.AWAITING_SUPERVISOR and not updates_can(actor, UpdatesCapability.APPROVE_REMOVAL):
-        raise _supervisor_needed()
+    ensure_proposal_action(actor, proposal, "reject")
     stage = proposal.status
     proposal = transition(proposal, "reject_by_district", actor=actor, region_code=proposal.region_id, locked=True,
                           reason=reason.strip(), updates={"closed_stage": stage, "closed_reason": reason.strip()})
@@ -78,8 +68,7 @@ def proposal_pull_back(*, actor: Any, proposal: Proposal, reason: str) -> Propos
     """The supervisor takes an approved proposal back before it is determined (a duplicate, a mistake found
     late): it returns to the supervisor's check, where it can be rejected or approved again. With a reason,
     audited, through the transitions table; a determined proposal cannot be pulled back."""
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.APPROVE_REMOVAL,
-                              region_code=proposal.region_id)
+    ensure_proposal_action(actor, proposal, "pull_back")
     if not reason.strip():
         raise ValidationFailed([Issue("required", "reason", "alasan penarikan wajib diisi",
                                       "a reason for pulling the proposal back is required")])

@@ -16,12 +16,13 @@ from tepat.regions.selectors import region_path
 from tepat.registry import choices as c
 from tepat.registry.models import Individual
 from tepat.updates import siks
+from tepat.updates.actions import ensure_batch_action
 from tepat.updates.kinds import MemberRemovalReason
 from tepat.updates.models import Document, Proposal, SubmissionBatch, SubmissionRecord
 from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
 from tepat.updates.services.common import raise_if, region_at_level, within_q
 from tepat.updates.services.documents import CSV_TYPE, check_upload, store_document
-from tepat.updates.workflow import ensure_allowed, lock, transition
+from tepat.updates.workflow import lock, transition
 
 Response = SubmissionRecord.Response
 
@@ -93,7 +94,7 @@ def _reason_text(reason: str) -> str:
 @transaction.atomic
 def submission_batch_export(*, actor: Any, batch: SubmissionBatch) -> bytes:
     """The batch as a SIKS-style file. An export of personal data, so it is audited."""
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.SUBMIT, region_code=batch.region_id)
+    ensure_batch_action(actor, batch, "download")
     records = list(batch.records.select_related("proposal", "proposal__family", "proposal__individual"))
     member_ids = [r.proposal.payload.get("member") for r in records if r.proposal.kind == "program"]
     members_by_id = {str(m.pk): m for m in Individual.objects.filter(pk__in=[m for m in member_ids if m])}
@@ -130,15 +131,18 @@ class ResponseImport:
     accepted: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
     already_determined: list[str] = field(default_factory=list)
+    # Returned while no longer approved: pulled back by the supervisor (or rejected after that) since the
+    # batch was sent. The answer is recorded; the proposal stays where it is and can be sent again.
+    pulled_back: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
 def submission_response_import(*, actor: Any, batch: SubmissionBatch, upload: Any) -> ResponseImport:
     """Import the answer to a batch. Returned proposals that are not yet determined leave the flow with the
     reason; every line must name this batch and one of its proposals, or nothing is imported."""
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.SUBMIT, region_code=batch.region_id)
+    ensure_batch_action(actor, batch, "import_response")
     batch = lock(batch)
-    ensure_allowed(batch, "answer")
+    ensure_batch_action(actor, batch, "import_response")
     checked = check_upload(upload, allowed=CSV_TYPE)
     lines, issues = siks.read_response(checked.content)
     records = {r.proposal.reference: r for r in batch.records.select_for_update().select_related("proposal")}
@@ -171,11 +175,13 @@ def submission_response_import(*, actor: Any, batch: SubmissionBatch, upload: An
                        reason=line.reason, data={"batch": batch.number},
                        updates={"closed_stage": Proposal.Status.APPROVED, "closed_reason": line.reason})
             result.returned.append(line.reference)
-        else:
+        elif proposal.status == Proposal.Status.APPLIED:
             result.already_determined.append(line.reference)
+        else:
+            result.pulled_back.append(line.reference)
     audit_record(actor=actor, action="submission_batch.response_import", target=batch, region_code=batch.region_id,
                  data={"accepted": result.accepted, "returned": result.returned,
-                       "already_determined": result.already_determined})
+                       "already_determined": result.already_determined, "pulled_back": result.pulled_back})
     if not batch.records.filter(response=Response.PENDING).exists():
         transition(batch, "answer", actor=actor, region_code=batch.region_id, locked=True,
                    updates={"answered_at": now})

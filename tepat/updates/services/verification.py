@@ -9,15 +9,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from tepat.core.exceptions import PermissionDeniedError, ValidationFailed
+from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.updates import kinds
+from tepat.updates.actions import ensure_proposal_action
 from tepat.updates.models import Document, FieldVerification, Proposal
-from tepat.updates.permissions import UpdatesCapability, ensure_updates_permission
 from tepat.updates.services.claims import claims_take
 from tepat.updates.services.common import not_future, raise_if
 from tepat.updates.services.documents import check_upload, store_document
-from tepat.updates.workflow import ensure_allowed, lock, transition
+from tepat.updates.workflow import lock, transition
 
 Outcome = FieldVerification.Outcome
 CONFIRMED, CORRECTED = "confirmed", "corrected"
@@ -56,11 +56,8 @@ def verification_record(
     ends the proposal; otherwise it is confirmed, or corrected when any fact was corrected, and the
     corrected payload is what determination will apply.
     """
-    ensure_updates_permission(actor=actor, capability=UpdatesCapability.VERIFY, region_code=proposal.region_id)
     proposal = lock(proposal)
-    if proposal.assigned_to_id != actor.pk:
-        raise PermissionDeniedError("Usulan ini tidak ditugaskan kepada Anda / This proposal is not assigned to you")
-    ensure_allowed(proposal, "verify")
+    ensure_proposal_action(actor, proposal, "verify")
     results = results or {}
     issues: list[Issue] = []
     not_future(visited_on, "visited_on", timezone.localdate(), issues)

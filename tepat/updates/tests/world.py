@@ -97,6 +97,16 @@ class World:
         return first, second
 
     @cached_property
+    def stopped_period(self):
+        """A determination that stopped with an error (the worker died): it can be resumed."""
+        from tepat.updates.services.determination import period_determine_fail, period_determine_start
+
+        spv = self.actors.dinsos_supervisor
+        period = period_determine_start(actor=spv, period=self.period, decree_number="SK-7",
+                                        decree_date=timezone.localdate())
+        return period_determine_fail(actor=spv, period_id=period.pk, error="OperationalError")
+
+    @cached_property
     def freeze(self):
         today = timezone.localdate()
         return freeze_create(actor=self.actors.dinsos_supervisor, region_code="36.04", starts_on=today,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tepat.core.exceptions import ApplicationError, ValidationFailed
 from tepat.updates import forms as f
 from tepat.updates.access import access_batch, access_freeze, access_period
+from tepat.updates.actions import batch_actions, freeze_actions, period_actions
 from tepat.updates.permissions import UpdatesCapability as U
 from tepat.updates.permissions import ensure_updates_capability, updates_can
 from tepat.updates.selectors.diff import period_diff
@@ -68,7 +69,7 @@ def batch_list_view(request: HttpRequest) -> HttpResponse:
 def batch_detail_view(request: HttpRequest, pk: Any) -> HttpResponse:
     batch = access_batch(actor=request.user, batch_id=pk)
     context = {"batch": batch, "records": batch.records.select_related("proposal").order_by("line"),
-               "response_form": f.ResponseForm(), "can_submit": updates_can(request.user, U.SUBMIT)}
+               "response_form": f.ResponseForm(), "actions": batch_actions(request.user, batch)}
     return render(request, "updates/batch_detail.html", context)
 
 
@@ -97,6 +98,9 @@ def batch_response_view(request: HttpRequest, pk: Any) -> HttpResponse:
         return refused(request, exc, url)
     messages.success(request, _("Response imported: %(accepted)d accepted, %(returned)d returned.") % {
         "accepted": len(result.accepted), "returned": len(result.returned)})
+    if result.pulled_back:
+        messages.warning(request, _("Returned while pulled back by the supervisor (answer recorded, proposal left "
+                                    "where it is): %(references)s") % {"references": ", ".join(result.pulled_back)})
     return redirect(url)
 
 
@@ -116,8 +120,9 @@ def period_list_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Period opened."))
             return redirect("updates:period_list")
     determined = [p for p in periods if p.status == "determined"]
-    context = {"periods": periods, "form": form, "determine_form": f.DetermineForm(),
-               "can_determine": updates_can(request.user, U.DETERMINE), "determined": determined}
+    for period in periods:
+        period.actions = period_actions(request.user, period)
+    context = {"periods": periods, "form": form, "determine_form": f.DetermineForm(), "determined": determined}
     return form_response(request, "updates/period_list.html", context, form)
 
 
@@ -163,7 +168,7 @@ def _enqueue(period: Any, request: HttpRequest) -> None:
 def _progress_context(request: HttpRequest, pk: Any) -> dict[str, Any]:
     period = access_period(actor=request.user, period_id=pk)
     return {"progress": period_progress(actor=request.user, period=period), "period": period,
-            "can_determine": updates_can(request.user, U.DETERMINE)}
+            "actions": period_actions(request.user, period)}
 
 
 @login_required
@@ -198,6 +203,8 @@ def period_diff_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def freeze_list_view(request: HttpRequest) -> HttpResponse:
     freezes = list(freeze_list(actor=request.user)[:100])
+    for freeze in freezes:
+        freeze.actions = freeze_actions(request.user, freeze)
     form = _form_for(request, U.FREEZE, f.FreezeForm)
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
@@ -209,8 +216,7 @@ def freeze_list_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Approvals and determinations are suspended for that range."))
             return redirect("updates:freeze_list")
-    context = {"freezes": freezes, "form": form, "can_freeze": updates_can(request.user, U.FREEZE),
-               "reason_form": f.ReasonForm()}
+    context = {"freezes": freezes, "form": form, "reason_form": f.ReasonForm()}
     return form_response(request, "updates/freeze_list.html", context, form)
 
 

@@ -73,6 +73,37 @@ def test_response_import_returns_and_accepts(actors, approved):
         submission_response_import(actor=actors.dinsos_operator, batch=batch, upload=csv_upload(response))
 
 
+def test_a_proposal_pulled_back_while_its_batch_is_unanswered_is_not_called_determined(actors, approved):
+    """Issue 9 bug: the supervisor pulls an approved proposal back after it was sent; the centre then returns
+    it. The answer is recorded and reported as pulled back (not "already determined"); the proposal stays at
+    the supervisor's check and, approved again, can be sent in a new batch."""
+    from tepat.updates.services.reviews import proposal_approve, proposal_pull_back
+
+    first, second, _ = approved
+    batch = submission_batch_create(actor=actors.dinsos_operator, region_code="36.04", destination="central")
+    proposal_pull_back(actor=actors.dinsos_supervisor, proposal=second, reason="KK ganda")
+    assert_moved(second, "pull_back", actor=actors.dinsos_supervisor, to_status=Proposal.Status.AWAITING_SUPERVISOR)
+    response = (
+        "NO_BATCH;ID_USULAN;STATUS;KETERANGAN\n"
+        f"{batch.number};{first.reference};DITERIMA;\n"
+        f"{batch.number};{second.reference};DIKEMBALIKAN;NIK tidak padan Dukcapil\n"
+    )
+
+    result = submission_response_import(actor=actors.dinsos_operator, batch=batch, upload=csv_upload(response))
+
+    assert result.accepted == [first.reference]
+    assert result.returned == [] and result.already_determined == []
+    assert result.pulled_back == [second.reference]
+    second.refresh_from_db()
+    assert second.status == Proposal.Status.AWAITING_SUPERVISOR
+    assert batch.records.get(proposal=second).response == "returned"
+    assert_audited("submission_batch.response_import", actor=actors.dinsos_operator, target=batch,
+                   pulled_back=[second.reference], already_determined=[])
+    proposal_approve(actor=actors.dinsos_supervisor, proposal=second)
+    again = submission_batch_create(actor=actors.dinsos_operator, region_code="36.04", destination="central")
+    assert again.records.get().proposal == second
+
+
 def test_bad_response_imports_nothing(actors, approved):
     first, second, _ = approved
     batch = submission_batch_create(actor=actors.dinsos_operator, region_code="36.04", destination="central")
