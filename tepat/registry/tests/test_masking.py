@@ -41,9 +41,19 @@ def test_fact_results_are_masked_by_their_path():
     assert shown[1]["proposed"] == shown[1]["value"] == "•••"
 
 
+_DATES = (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), re.compile(r"(?<!\d)(\d{2})[-/.](\d{2})[-/.](\d{4})(?!\d)"))
+
+
 def _rebuild_candidates(body: str, real: set[str]) -> set[str]:
-    """Everything an attacker could read: 16-digit runs, masked numbers with birth dates and sexes."""
-    return set(re.findall(r"(?<!\d)\d{16}(?!\d)", body)) & real
+    """Everything an attacker could read: 16-digit runs, and every region prefix shown masked combined with
+    every full date shown (either sex, the first serials): a masked export with full birth dates fails here."""
+    found = set(re.findall(r"(?<!\d)\d{16}(?!\d)", body))
+    prefixes = set(re.findall(r"(?<!\d)(\d{6})\*{10}", body))
+    dates = {(int(y), int(m), int(d)) for y, m, d in _DATES[0].findall(body)}
+    dates |= {(int(y), int(m), int(d)) for d, m, y in _DATES[1].findall(body)}
+    for prefix, (y, m, d), offset, serial in itertools.product(prefixes, dates, (0, 40), range(1, 21)):
+        found.add(f"{prefix}{d + offset:02d}{m:02d}{y % 100:02d}{serial:04d}")
+    return found & real
 
 
 @pytest.mark.parametrize("role", ["village_head", "province_viewer", "auditor"])
@@ -103,3 +113,35 @@ def test_each_list_page_is_one_view_event(village_head, family):
     client_for(village_head).get(f"{API}/families", {"region": VILLAGE})
     event = AuditEvent.objects.filter(action="personal_data.view").latest("seq")
     assert (event.data["kind"], event.region_code) == ("family_list", VILLAGE)
+
+
+@pytest.mark.parametrize(("fmt", "preset"), [("csv", "siks"), ("xlsx", "siks"), ("csv", "tepat"), ("xlsx", "tepat")])
+@pytest.mark.parametrize("role", ["village_head", "province_viewer", "auditor"])
+def test_a_masked_export_rebuilds_no_nik(role, fmt, preset, request, family, monkeypatch, tmp_path):
+    """A masked role given the export capability gets exactly what the pages show it: region digits of
+    NIK/KK, the birth year only, no sensitive columns. Nothing in the file rebuilds a NIK."""
+    from python_calamine import CalamineWorkbook
+
+    from tepat.accounts import roles
+    from tepat.accounts.roles import Capability
+    from tepat.registry.transfer.exporter import registry_export
+
+    actor = request.getfixturevalue(role)
+    granted = {r: caps | {Capability.REGISTRY_EXPORT} for r, caps in roles.ROLE_CAPABILITIES.items()}
+    monkeypatch.setattr(roles, "ROLE_CAPABILITIES", granted)
+    out = tmp_path / f"export.{fmt}"
+    result = registry_export(actor=actor, region_code=VILLAGE, out=out, fmt=fmt, preset=preset)
+    assert result.masked is True and result.rows == family.members.count()
+    if fmt == "csv":
+        body = out.read_bytes().decode("utf-8-sig")
+    else:
+        body = "\n".join(";".join(str(v) for v in row)
+                         for row in CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python())
+    real = set(Individual.objects.values_list("nik", flat=True)) | {family.kk_number}
+    assert not _rebuild_candidates(body, real)
+    years = {str(m.birth_date.year) for m in family.members.all()}
+    assert years <= set(re.split(r"[;\n]", body))  # the year is there, the day and month are not
+    for member in family.members.all():
+        for shown in (member.birth_date.isoformat(), member.birth_date.strftime("%d-%m-%Y")):
+            assert shown not in body
+    assert "chronic_illness" not in body.lower() and "PENYAKIT" not in body.upper()
