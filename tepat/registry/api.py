@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
+from tepat.accounts.throttle import client_ip
 from tepat.registry.access import access_family, access_individual
 from tepat.registry.schemas import (
     DashboardOut,
@@ -69,7 +70,8 @@ class FamilyPagination(PageNumberPagination):
 @paginate(FamilyPagination)
 def family_list(request: HttpRequest, filters: Query[FamilyListQuery]):
     return family_search(
-        actor=request.auth, query=filters.q, region_code=filters.region, status=filters.status
+        actor=request.auth, query=filters.q, region_code=filters.region, status=filters.status,
+        client_ip=client_ip(request),
     ).families
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tepat.accounts.access import ensure_capability
 from tepat.accounts.roles import Capability
+from tepat.accounts.throttle import client_ip
 from tepat.core.exceptions import BusinessRuleViolation, ValidationFailed
 from tepat.registry.access import access_family, access_individual
 from tepat.registry.forms import (
@@ -113,7 +114,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
     args = form.search_args()
     status = 200
     try:
-        search = family_search(actor=request.user, **args)
+        search = family_search(actor=request.user, client_ip=client_ip(request), **args)
     except ValidationFailed as exc:  # a masked role typed part of a number
         apply_service_errors(form, exc)
         search, status = FamilySearch([], "identity", args["query"]), 422

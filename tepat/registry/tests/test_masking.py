@@ -101,7 +101,8 @@ def test_a_whole_number_search_is_recorded_hashed(village_head, family):
     assert response.status_code == 200 and response.json()["count"] == 1
     event = AuditEvent.objects.filter(action="personal_data.search").latest("seq")
     assert event.actor_id == village_head.pk
-    assert event.data == {"kind": "identity", "exact": True, "query_hash": masking.search_digest("identity", head.nik)}
+    assert event.data == {"kind": "identity", "exact": True, "query_hash": masking.search_digest("identity", head.nik),
+                          "ip_hash": masking.search_digest("ip", "127.0.0.1")}
     assert head.nik not in json.dumps(event.data)
 
 
@@ -145,3 +146,52 @@ def test_a_masked_export_rebuilds_no_nik(role, fmt, preset, request, family, mon
         for shown in (member.birth_date.isoformat(), member.birth_date.strftime("%d-%m-%Y")):
             assert shown not in body
     assert "chronic_illness" not in body.lower() and "PENYAKIT" not in body.upper()
+
+
+def _search(user, nik, ip="10.0.0.1"):
+    response = client_for(user).get(f"{API}/families", {"q": nik}, REMOTE_ADDR=ip)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_whole_number_searches_are_throttled_per_user_answering_like_no_match(village_head, family, settings):
+    settings.TEPAT_IDENTITY_SEARCH_LIMIT_USER = 3
+    head = family.members.get(relation=1)
+    unknown = "3604051111110001"
+    assert _search(village_head, head.nik)["count"] == 1
+    _search(village_head, unknown)
+    no_match = _search(village_head, unknown)
+    assert no_match["count"] == 0
+    assert not AuditEvent.objects.filter(action="personal_data.search_throttled").exists()
+
+    throttled = _search(village_head, head.nik)  # the fourth: a real NIK now finds nothing
+
+    assert throttled == no_match  # the same answer as a number that matches no one
+    event = AuditEvent.objects.get(action="personal_data.search_throttled")
+    assert (event.actor_id, event.data["limit"], event.data["max"]) == (village_head.pk, "user", 3)
+    assert AuditEvent.objects.filter(action="personal_data.search").count() == 4  # the attempt is recorded too
+    page = client_for(village_head).get(reverse("registry:family_list"), {"q": head.nik})
+    assert page.status_code == 200 and head.name not in page.content.decode()
+
+
+def test_whole_number_searches_are_throttled_per_address(request, family, make_user, settings):
+    settings.TEPAT_IDENTITY_SEARCH_LIMIT_USER = 0
+    settings.TEPAT_IDENTITY_SEARCH_LIMIT_IP = 2
+    head = family.members.get(relation=1)
+    first, second = make_user("village_head", [VILLAGE]), make_user("village_head", [VILLAGE])
+    assert _search(first, head.nik)["count"] == 1
+    assert _search(second, head.nik, ip="10.0.0.2")["count"] == 1
+    assert _search(second, head.nik)["count"] == 1
+    assert _search(first, head.nik)["count"] == 0  # third from 10.0.0.1, whoever asks
+    assert _search(first, head.nik, ip="10.0.0.2")["count"] == 1
+    event = AuditEvent.objects.get(action="personal_data.search_throttled")
+    assert event.data["limit"] == "ip" and "10.0.0" not in json.dumps(
+        list(AuditEvent.objects.values_list("data", flat=True)))
+
+
+def test_full_access_roles_are_not_throttled(village_operator, family, settings):
+    settings.TEPAT_IDENTITY_SEARCH_LIMIT_USER = 1
+    head = family.members.get(relation=1)
+    for _ in range(3):
+        assert _search(village_operator, head.nik)["count"] == 1
+    assert not AuditEvent.objects.filter(action="personal_data.search_throttled").exists()
