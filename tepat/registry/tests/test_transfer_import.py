@@ -66,8 +66,9 @@ MESSY = [
     ("cemplang", siks_row(**{"KECAMATAN": "KEC. CIOMAS", "DESA/KELURAHAN": "DESA CEMPLANG", "NO_KK": KK3,
                              "NIK": "3604270505700001", "NAMA": "Asep", "TANGGAL_LAHIR": "05-05-1970",
                              "HUBUNGAN_KELUARGA": "KEPALA KELUARGA"}), None),
-    ("ambiguous", siks_row(**{"KECAMATAN": "", "DESA/KELURAHAN": "CEMPLANG", "NO_KK": "3604260101160009",
-                              "NIK": "3604260505700009", "NAMA": "Ujang", "TANGGAL_LAHIR": "05-05-1970",
+    # The numbers point to neither Cemplang (Kec. Kramatwatu): still ambiguous.
+    ("ambiguous", siks_row(**{"KECAMATAN": "", "DESA/KELURAHAN": "CEMPLANG", "NO_KK": "3604050101160009",
+                              "NIK": "3604050505700009", "NAMA": "Ujang", "TANGGAL_LAHIR": "05-05-1970",
                               "HUBUNGAN_KELUARGA": "KEPALA KELUARGA"}), "region_ambiguous"),
     ("unknown_village", siks_row(**{"DESA/KELURAHAN": "DESA ANTAH BERANTAH", "NO_KK": "3604050101170007",
                                     "NIK": "3604050606600007", "NAMA": "Entah", "TANGGAL_LAHIR": "06-06-1960",
