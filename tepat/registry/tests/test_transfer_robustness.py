@@ -158,3 +158,21 @@ def test_a_stray_quote_pair_merging_rows_is_reported(tmp_path):
         return  # refused whole, with a reason
     read = summary["rows_accepted"] + summary["rows_rejected"]
     assert read == 3 or job.issues.exists()
+
+
+def test_data_on_a_second_sheet_is_named_as_the_reason(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "dtks.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("Petunjuk").write(0, 0, "Isi data di lembar berikutnya")
+    sheet = book.add_worksheet("Data")
+    sheet.write_row(0, 0, HEADER)
+    sheet.write_row(1, 0, [head()[h] for h in HEADER])
+    book.close()
+    try:
+        _, summary = run(path)
+    except ValidationFailed as exc:
+        assert "Data" in str(exc) or "sheet" in str(exc).lower()  # says the data is on another sheet
+        return
+    assert summary["rows_accepted"] == 1  # or it reads the sheet that holds the header
