@@ -129,6 +129,11 @@ AXES_DISABLE_ACCESS_LOG = True  # successes and failures are in the audit trail
 AXES_CLIENT_IP_CALLABLE = "tepat.accounts.throttle.client_ip"
 AXES_VERBOSE = False  # no banner on every command; outcomes are audit events
 TEPAT_TRUSTED_PROXIES = int(env("TEPAT_TRUSTED_PROXIES", "0"))
+# Whole-NIK/KK searches by masked roles (tepat/registry/search_throttle.py, docs/SECURITY.md): at most this
+# many per user and per client address within the window; past it a search finds nothing. 0 = no limit.
+TEPAT_IDENTITY_SEARCH_LIMIT_USER = int(env("TEPAT_IDENTITY_SEARCH_LIMIT_USER", "20"))
+TEPAT_IDENTITY_SEARCH_LIMIT_IP = int(env("TEPAT_IDENTITY_SEARCH_LIMIT_IP", "60"))
+TEPAT_IDENTITY_SEARCH_WINDOW_SECONDS = int(env("TEPAT_IDENTITY_SEARCH_WINDOW_SECONDS", "3600"))
 TEPAT_USER_BULK_MAX_BYTES = int(env("TEPAT_USER_BULK_MAX_BYTES", str(256 * 1024)))
 TEPAT_USER_BULK_MAX_ROWS = int(env("TEPAT_USER_BULK_MAX_ROWS", "100"))  # argon2 per row in the request
 

@@ -52,6 +52,7 @@ class AuditAction(StrEnum):
     # Reads of personal data
     PERSONAL_DATA_VIEW = "personal_data.view"
     PERSONAL_DATA_SEARCH = "personal_data.search"
+    PERSONAL_DATA_SEARCH_THROTTLED = "personal_data.search_throttled"
     PERSONAL_DATA_EXPORT = "personal_data.export"
     # Data quality
     QUALITY_RUN_CREATE = "quality.run_create"
@@ -163,6 +164,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.UPLOAD_PURGE: _("Uploaded files purged"),
     AuditAction.PERSONAL_DATA_VIEW: _("Personal data viewed"),
     AuditAction.PERSONAL_DATA_SEARCH: _("Personal data searched"),
+    AuditAction.PERSONAL_DATA_SEARCH_THROTTLED: _("Number search throttled"),
     AuditAction.PERSONAL_DATA_EXPORT: _("Personal data exported"),
     AuditAction.QUALITY_RUN_CREATE: _("Data-quality run started"),
     AuditAction.QUALITY_RUN_FINISH: _("Data-quality run finished"),

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
+from tepat.accounts.throttle import client_ip
 from tepat.registry.access import access_family, access_individual
 from tepat.registry.actions import allowed_names, family_actions
 from tepat.registry.schemas import (
@@ -77,7 +78,8 @@ def _detail(request: HttpRequest, family: Any) -> Any:
 @paginate(FamilyPagination)
 def family_list(request: HttpRequest, filters: Query[FamilyListQuery]):
     return family_search(
-        actor=request.auth, query=filters.q, region_code=filters.region, status=filters.status
+        actor=request.auth, query=filters.q, region_code=filters.region, status=filters.status,
+        client_ip=client_ip(request),
     ).families
 
 

@@ -18,7 +18,7 @@ from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.regions.selectors import common_region, region_subtree_q
 from tepat.registry import choices as c
-from tepat.registry import masking
+from tepat.registry import masking, search_throttle
 from tepat.registry.access import families_in_scope, individuals_in_scope, may_see_sensitive
 from tepat.registry.identity import name_key
 from tepat.registry.models import Family, Individual
@@ -34,12 +34,15 @@ class FamilySearch:
     query: str
 
 
-def family_search(*, actor: Any, query: str = "", region_code: str = "", status: str = "active") -> FamilySearch:
+def family_search(*, actor: Any, query: str = "", region_code: str = "", status: str = "active",
+                  client_ip: str = "") -> FamilySearch:
     """Families visible to the actor, filtered by NIK/KK (exact or prefix), name (typo-tolerant) and region.
 
     Roles that see masked numbers may search only by a whole NIK/KK (16 digits): a prefix search would
     let them guess the hidden digits (ADR 0008); anything shorter is refused (422, field `q`). Every
-    search is recorded with a keyed hash of what was searched, never the text.
+    search is recorded with a keyed hash of what was searched, never the text. A masked role's number
+    searches are throttled per user and per client address (`search_throttle`): past a limit the search
+    finds nothing, exactly like a number that matches no one.
     Name results come best match first; other results by region, RW, RT and KK number.
     """
     families = families_in_scope(actor)
@@ -72,7 +75,9 @@ def family_search(*, actor: Any, query: str = "", region_code: str = "", status:
             condition = Q(kk_number__startswith=digits) | Q(
                 pk__in=individuals.filter(nik__startswith=digits).values("family_id")
             )
-        _log_lookup(actor, "identity", region_code, digits, exact=len(digits) == 16)
+        if _log_lookup(actor, "identity", region_code, digits, exact=len(digits) == 16, client_ip=client_ip,
+                       throttle=masking.policy_for(actor).masked):
+            condition = Q(pk__in=[])  # throttled: answered as "no match", never as "throttled"
         return FamilySearch(families.filter(condition), "identity", query)
     ids = name_match_ids(individuals, query)
     rank = {member_id: position for position, member_id in enumerate(ids)}
@@ -84,15 +89,21 @@ def family_search(*, actor: Any, query: str = "", region_code: str = "", status:
     return FamilySearch(ranked, "name", query)
 
 
-def _log_lookup(actor: Any, kind: str, region_code: str, normalised: str, *, exact: bool = False) -> None:
+def _log_lookup(actor: Any, kind: str, region_code: str, normalised: str, *, exact: bool = False,
+                client_ip: str = "", throttle: bool = False) -> str:
     """A search by identity number or name is a lookup of personal data: logged with a keyed hash of what
-    was searched (the digits, or the name key), never the text itself."""
+    was searched (the digits, or the name key), never the text itself, and of the client address.
+    With `throttle`, returns the limit passed ("user"/"ip") or "" (search_throttle)."""
     data: dict[str, Any] = {"kind": kind, "query_hash": masking.search_digest(kind, normalised)}
     if kind == "identity":
         data["exact"] = exact
+    ip_hash = search_throttle.ip_digest(client_ip)
+    if ip_hash:
+        data["ip_hash"] = ip_hash
+    region = region_code or common_region(actor_region_codes(actor))
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditAction.PERSONAL_DATA_SEARCH,
-                     region_code=region_code or common_region(actor_region_codes(actor)), data=data)
+        audit_record(actor=actor, action=AuditAction.PERSONAL_DATA_SEARCH, region_code=region, data=data)
+        return search_throttle.exceeded(actor=actor, ip_hash=ip_hash, region_code=region) if throttle else ""
 
 
 def personal_data_viewed(*, actor: Any, kind: str, count: int, region_code: str = "", target: Any = None,

@@ -3,8 +3,8 @@
 Registered with the one mechanism, `tepat.audit.transitions.transition()`, which locks the row, refuses a
 move the table does not allow and records the audit event.
 
-`IMPORT_JOB_TRANSITIONS` is the table for `ImportJob`; the importer (`transfer/importer.py`, being rewritten
-in parallel) keeps its status changes in one function and should call `transition(job, name, ...)` with it.
+`IMPORT_JOB_TRANSITIONS` is the table for `ImportJob`; the importer's one status function
+(`transfer/jobs.py` `import_job_transition`) calls `transition(job, name, ...)` with it.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tepat.accounts.access import ensure_capability
 from tepat.accounts.roles import Capability
+from tepat.accounts.throttle import client_ip
 from tepat.core.exceptions import BusinessRuleViolation, ValidationFailed
 from tepat.registry.access import access_family, access_individual
 from tepat.registry.actions import family_actions, individual_actions, registry_actions
@@ -116,7 +117,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
     args = form.search_args()
     status = 200
     try:
-        search = family_search(actor=request.user, **args)
+        search = family_search(actor=request.user, client_ip=client_ip(request), **args)
     except ValidationFailed as exc:  # a masked role typed part of a number
         apply_service_errors(form, exc)
         search, status = FamilySearch([], "identity", args["query"]), 422

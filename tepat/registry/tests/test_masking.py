@@ -41,9 +41,19 @@ def test_fact_results_are_masked_by_their_path():
     assert shown[1]["proposed"] == shown[1]["value"] == "•••"
 
 
+_DATES = (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), re.compile(r"(?<!\d)(\d{2})[-/.](\d{2})[-/.](\d{4})(?!\d)"))
+
+
 def _rebuild_candidates(body: str, real: set[str]) -> set[str]:
-    """Everything an attacker could read: 16-digit runs, masked numbers with birth dates and sexes."""
-    return set(re.findall(r"(?<!\d)\d{16}(?!\d)", body)) & real
+    """Everything an attacker could read: 16-digit runs, and every region prefix shown masked combined with
+    every full date shown (either sex, the first serials): a masked export with full birth dates fails here."""
+    found = set(re.findall(r"(?<!\d)\d{16}(?!\d)", body))
+    prefixes = set(re.findall(r"(?<!\d)(\d{6})\*{10}", body))
+    dates = {(int(y), int(m), int(d)) for y, m, d in _DATES[0].findall(body)}
+    dates |= {(int(y), int(m), int(d)) for d, m, y in _DATES[1].findall(body)}
+    for prefix, (y, m, d), offset, serial in itertools.product(prefixes, dates, (0, 40), range(1, 21)):
+        found.add(f"{prefix}{d + offset:02d}{m:02d}{y % 100:02d}{serial:04d}")
+    return found & real
 
 
 @pytest.mark.parametrize("role", ["village_head", "province_viewer", "auditor"])
@@ -91,7 +101,8 @@ def test_a_whole_number_search_is_recorded_hashed(village_head, family):
     assert response.status_code == 200 and response.json()["count"] == 1
     event = AuditEvent.objects.filter(action="personal_data.search").latest("seq")
     assert event.actor_id == village_head.pk
-    assert event.data == {"kind": "identity", "exact": True, "query_hash": masking.search_digest("identity", head.nik)}
+    assert event.data == {"kind": "identity", "exact": True, "query_hash": masking.search_digest("identity", head.nik),
+                          "ip_hash": masking.search_digest("ip", "127.0.0.1")}
     assert head.nik not in json.dumps(event.data)
 
 
@@ -103,3 +114,84 @@ def test_each_list_page_is_one_view_event(village_head, family):
     client_for(village_head).get(f"{API}/families", {"region": VILLAGE})
     event = AuditEvent.objects.filter(action="personal_data.view").latest("seq")
     assert (event.data["kind"], event.region_code) == ("family_list", VILLAGE)
+
+
+@pytest.mark.parametrize(("fmt", "preset"), [("csv", "siks"), ("xlsx", "siks"), ("csv", "tepat"), ("xlsx", "tepat")])
+@pytest.mark.parametrize("role", ["village_head", "province_viewer", "auditor"])
+def test_a_masked_export_rebuilds_no_nik(role, fmt, preset, request, family, monkeypatch, tmp_path):
+    """A masked role given the export capability gets exactly what the pages show it: region digits of
+    NIK/KK, the birth year only, no sensitive columns. Nothing in the file rebuilds a NIK."""
+    from python_calamine import CalamineWorkbook
+
+    from tepat.accounts import roles
+    from tepat.accounts.roles import Capability
+    from tepat.registry.transfer.exporter import registry_export
+
+    actor = request.getfixturevalue(role)
+    granted = {r: caps | {Capability.REGISTRY_EXPORT} for r, caps in roles.ROLE_CAPABILITIES.items()}
+    monkeypatch.setattr(roles, "ROLE_CAPABILITIES", granted)
+    out = tmp_path / f"export.{fmt}"
+    result = registry_export(actor=actor, region_code=VILLAGE, out=out, fmt=fmt, preset=preset)
+    assert result.masked is True and result.rows == family.members.count()
+    if fmt == "csv":
+        body = out.read_bytes().decode("utf-8-sig")
+    else:
+        body = "\n".join(";".join(str(v) for v in row)
+                         for row in CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python())
+    real = set(Individual.objects.values_list("nik", flat=True)) | {family.kk_number}
+    assert not _rebuild_candidates(body, real)
+    years = {str(m.birth_date.year) for m in family.members.all()}
+    assert years <= set(re.split(r"[;\n]", body))  # the year is there, the day and month are not
+    for member in family.members.all():
+        for shown in (member.birth_date.isoformat(), member.birth_date.strftime("%d-%m-%Y")):
+            assert shown not in body
+    assert "chronic_illness" not in body.lower() and "PENYAKIT" not in body.upper()
+
+
+def _search(user, nik, ip="10.0.0.1"):
+    response = client_for(user).get(f"{API}/families", {"q": nik}, REMOTE_ADDR=ip)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_whole_number_searches_are_throttled_per_user_answering_like_no_match(village_head, family, settings):
+    settings.TEPAT_IDENTITY_SEARCH_LIMIT_USER = 3
+    head = family.members.get(relation=1)
+    unknown = "3604051111110001"
+    assert _search(village_head, head.nik)["count"] == 1
+    _search(village_head, unknown)
+    no_match = _search(village_head, unknown)
+    assert no_match["count"] == 0
+    assert not AuditEvent.objects.filter(action="personal_data.search_throttled").exists()
+
+    throttled = _search(village_head, head.nik)  # the fourth: a real NIK now finds nothing
+
+    assert throttled == no_match  # the same answer as a number that matches no one
+    event = AuditEvent.objects.get(action="personal_data.search_throttled")
+    assert (event.actor_id, event.data["limit"], event.data["max"]) == (village_head.pk, "user", 3)
+    assert AuditEvent.objects.filter(action="personal_data.search").count() == 4  # the attempt is recorded too
+    page = client_for(village_head).get(reverse("registry:family_list"), {"q": head.nik})
+    assert page.status_code == 200 and head.name not in page.content.decode()
+
+
+def test_whole_number_searches_are_throttled_per_address(request, family, make_user, settings):
+    settings.TEPAT_IDENTITY_SEARCH_LIMIT_USER = 0
+    settings.TEPAT_IDENTITY_SEARCH_LIMIT_IP = 2
+    head = family.members.get(relation=1)
+    first, second = make_user("village_head", [VILLAGE]), make_user("village_head", [VILLAGE])
+    assert _search(first, head.nik)["count"] == 1
+    assert _search(second, head.nik, ip="10.0.0.2")["count"] == 1
+    assert _search(second, head.nik)["count"] == 1
+    assert _search(first, head.nik)["count"] == 0  # third from 10.0.0.1, whoever asks
+    assert _search(first, head.nik, ip="10.0.0.2")["count"] == 1
+    event = AuditEvent.objects.get(action="personal_data.search_throttled")
+    assert event.data["limit"] == "ip" and "10.0.0" not in json.dumps(
+        list(AuditEvent.objects.values_list("data", flat=True)))
+
+
+def test_full_access_roles_are_not_throttled(village_operator, family, settings):
+    settings.TEPAT_IDENTITY_SEARCH_LIMIT_USER = 1
+    head = family.members.get(relation=1)
+    for _ in range(3):
+        assert _search(village_operator, head.nik)["count"] == 1
+    assert not AuditEvent.objects.filter(action="personal_data.search_throttled").exists()

@@ -128,14 +128,23 @@ def _job(actor=SYSTEM) -> ImportJob:
 def test_transitions_table_refuses_a_done_job_going_back(db):
     job = registry_import_run(actor=SYSTEM, job_id=_job().pk)
     assert job.status == ImportJob.Status.DONE
+    events = AuditEvent.objects.count()
     with pytest.raises(InvalidTransition):
-        import_job_transition(job, ImportJob.Status.RUNNING)
+        import_job_transition(job, "start", actor=SYSTEM)
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.DONE
+    assert job.status == ImportJob.Status.DONE and AuditEvent.objects.count() == events
+
+
+def test_import_job_moves_are_generic_transitions_and_audited(db):
+    from conftest import assert_audited
+
+    job = registry_import_run(actor=SYSTEM, job_id=_job().pk)
+    assert_audited("registry.import_start", actor=SYSTEM, target=job, **{"from": "pending", "to": "running"})
+    assert_audited("registry.import_finish", actor=SYSTEM, target=job, **{"from": "running", "to": "done"})
 
 
 def test_job_of_a_dead_worker_is_marked_failed_and_audited_then_continues(db):
-    job = import_job_transition(_job(), ImportJob.Status.RUNNING)
+    job = import_job_transition(_job(), "start", actor=SYSTEM)
     ImportJob.objects.filter(pk=job.pk).update(worker="no-such-host-here:1")  # another host: by heartbeat
     assert import_jobs_reap_stale() == []  # still fresh
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=2))
@@ -154,7 +163,7 @@ def test_job_of_a_dead_worker_is_marked_failed_and_audited_then_continues(db):
 def test_job_whose_process_ended_on_this_host_is_marked_failed_at_once(db):
     import socket
 
-    job = import_job_transition(_job(), ImportJob.Status.RUNNING)
+    job = import_job_transition(_job(), "start", actor=SYSTEM)
     child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     ImportJob.objects.filter(pk=job.pk).update(worker=f"{socket.gethostname()}:{child.stdout.strip()}")
     assert [j.pk for j in import_jobs_reap_stale()] == [job.pk]
@@ -162,7 +171,7 @@ def test_job_whose_process_ended_on_this_host_is_marked_failed_at_once(db):
 
 
 def test_a_live_running_job_is_left_alone(db):
-    job = import_job_transition(_job(), ImportJob.Status.RUNNING)
+    job = import_job_transition(_job(), "start", actor=SYSTEM)
     assert import_jobs_reap_stale() == []
     job.refresh_from_db()
     assert job.status == ImportJob.Status.RUNNING

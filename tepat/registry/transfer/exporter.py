@@ -2,7 +2,8 @@
 
 Families are read in keyset batches (region, id), their members and programs by family id, each
 batch formatted with polars and appended to the output, so memory stays flat whatever the size.
-NIK and KK numbers are masked unless the actor may see them whole; sensitive columns (health,
+NIK and KK numbers are masked (region digits only) and birth dates reduced to the year unless the actor
+may see them whole, exactly as `tepat.registry.masking` shows them on pages; sensitive columns (health,
 disability, pregnancy) are left out unless the actor may see them. Every export is audited.
 An export read back by the importer changes nothing.
 """
@@ -20,7 +21,7 @@ import xlsxwriter
 from django.db import transaction
 from django.utils import timezone
 
-from tepat.accounts.access import actor_can, ensure_permission
+from tepat.accounts.access import ensure_permission
 from tepat.accounts.roles import Capability
 from tepat.audit.services import audit_record
 from tepat.core.actors import is_system
@@ -30,6 +31,7 @@ from tepat.core.uploads import formula_guard_frame
 from tepat.regions.models import Region
 from tepat.regions.selectors import ancestor_codes, region_within_q
 from tepat.registry import choices as c
+from tepat.registry import masking
 from tepat.registry.transfer.bulk import Bulk
 from tepat.registry.transfer.presets import FIELDS, SENSITIVE, SIKS_LABELS, Preset, get_preset
 from tepat.registry.transfer.upsert import ACTIVE, FAMILY_TABLE, INDIVIDUAL_TABLE, PROGRAM_TABLE
@@ -79,7 +81,7 @@ def _region_names(region_code: str) -> pl.DataFrame:
 
 def _mask(expr: pl.Expr) -> pl.Expr:
     """masking.mask_identity over a column: the region digits only (ADR 0008)."""
-    return pl.concat_str([expr.str.slice(0, 6), pl.lit("*" * 10)])
+    return pl.concat_str([expr.str.slice(0, masking.VISIBLE_DIGITS), pl.lit("*" * (16 - masking.VISIBLE_DIGITS))])
 
 
 def _value_expr(field: str, preset: Preset, *, masked: bool) -> pl.Expr:
@@ -97,6 +99,8 @@ def _value_expr(field: str, preset: Preset, *, masked: bool) -> pl.Expr:
     if spec.kind == "flag":
         return pl.when(col).then(pl.lit("Y")).otherwise(pl.lit("T"))
     if spec.kind == "date":
+        if masked and field in masking.BIRTH_DATE_FIELDS:  # masking.birth: the year only (ADR 0008)
+            return col.dt.year().cast(pl.String).fill_null("")
         return col.dt.strftime(preset.date_format).fill_null("")
     if spec.kind == "code":
         if preset.coded_as_text and field in SIKS_LABELS:
@@ -177,8 +181,8 @@ def registry_export(
     if not Region.objects.filter(code=region_code).exists():
         raise ValidationFailed([Issue("region", "region", f"wilayah '{region_code}' tidak dikenal",
                                       f"region '{region_code}' is unknown")])
-    masked = not is_system(actor) and not actor_can(actor, Capability.PERSONAL_DATA_FULL)
-    sensitive = is_system(actor) or actor_can(actor, Capability.SENSITIVE_DATA_VIEW)
+    policy = masking.FULL if is_system(actor) else masking.policy_for(actor)
+    masked, sensitive = policy.masked, policy.sensitive
     columns = _columns(layout, sensitive=sensitive)
     names = _region_names(region_code)
     bulk = Bulk()

@@ -241,8 +241,10 @@ def registry_import_run(*, actor: Any, job_id: Any) -> ImportJob:
         ensure_capability(actor=actor, capability=Capability.REGISTRY_IMPORT)
     started = time.perf_counter()
     import_jobs_reap_stale()
-    job = import_job_transition(job, ImportJob.Status.RUNNING, error="", finished_at=None,
-                                started_at=job.started_at or timezone.now())
+    job = import_job_transition(job, "start", actor=actor, error="", finished_at=None,
+                                started_at=job.started_at or timezone.now(),
+                                data={"resumed": job.status != ImportJob.Status.PENDING,
+                                      "batches_done": job.batches_done})
     try:
         job = _run(actor, job, started)
     except Exception as exc:
@@ -250,7 +252,8 @@ def registry_import_run(*, actor: Any, job_id: Any) -> ImportJob:
         # exception's text may quote the file).
         message = exc.message if isinstance(exc, ApplicationError) else (
             f"kesalahan internal ({type(exc).__name__}) / internal error ({type(exc).__name__})")
-        import_job_transition(job, ImportJob.Status.FAILED, error=message[:4000], finished_at=timezone.now())
+        import_job_transition(job, "fail", actor=actor, error=message[:4000], finished_at=timezone.now(),
+                              data={"reason": "error", "batches_done": job.batches_done})
         raise
     return job
 
@@ -379,7 +382,8 @@ def _finish(actor: Any, job: ImportJob, prepared: Prepared, started: float, seco
         job.counts = counts
         job.report_path = write_report(job)
         job.save(update_fields=["counts", "report_path", "updated_at"])
-        job = import_job_transition(job, ImportJob.Status.DONE, finished_at=timezone.now())
+        job = import_job_transition(job, "finish", actor=actor, finished_at=timezone.now(),
+                                    data={"rows_done": job.rows_done, "dry_run": job.dry_run})
         if not job.dry_run and any(counts.get(key) for key in CHANGE_KEYS):
             region = job.region_code or common_region(prepared.families.get_column("region_id").unique().to_list())
             audit_record_many(actor=actor, events=[PendingEvent(

@@ -1,10 +1,12 @@
-"""Import job status: every change in one place, from a transitions table, with the job row locked.
+"""Import job status: every change goes through the one mechanism, `tepat.audit.transitions.transition()`,
+with the table `IMPORT_JOB_TRANSITIONS` of `tepat/registry/transitions.py` (ADR 0014): the row is locked,
+a move the table does not allow is refused, and each move is an audit event (`registry.import_start`,
+`registry.import_finish`, `registry.import_fail`) in the same transaction.
 
-(The `rules` work brings a generic `transition()`; this is one function over one dict so that it can
-be swapped for it.) A job whose worker died — the process is gone, or it showed no life for
-`TEPAT_IMPORT_STALE_SECONDS` — is marked failed by `import_jobs_reap_stale`, which every start and
-run of an import calls first, and the purge command too: a dead job never stays `running`. Its
-batches stay committed, so starting the same import again continues it.
+A job whose worker died — the process is gone, or it showed no life for `TEPAT_IMPORT_STALE_SECONDS` — is
+marked failed by `import_jobs_reap_stale`, which every start and run of an import calls first, and the
+purge command too: a dead job never stays `running`. Its batches stay committed, so starting the same
+import again continues it (`start` is allowed from pending, running and failed).
 """
 
 from __future__ import annotations
@@ -18,19 +20,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tepat.audit.actions import AuditAction
-from tepat.audit.services import audit_record
+from tepat.audit.transitions import lock, transition
 from tepat.core.actors import SYSTEM
-from tepat.core.exceptions import InvalidTransition
 from tepat.registry.models_transfer import ImportJob
 
 S = ImportJob.Status
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.PENDING: frozenset({S.RUNNING, S.FAILED}),
-    S.RUNNING: frozenset({S.RUNNING, S.DONE, S.FAILED}),  # running → running: another runner takes over
-    S.FAILED: frozenset({S.RUNNING}),  # a rerun continues a failed job
-    S.DONE: frozenset(),
-}
 DEFAULT_STALE_SECONDS = 30 * 60
 
 
@@ -38,22 +32,16 @@ def this_worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def import_job_transition(job: ImportJob | Any, to: str, **fields: Any) -> ImportJob:
-    """Move the job to `to` (refused unless the table allows it), setting `fields` in the same write."""
+def import_job_transition(job: ImportJob | Any, name: str, *, actor: Any, data: dict[str, Any] | None = None,
+                          **fields: Any) -> ImportJob:
+    """Move the job along its table (`start`, `finish`, `fail`), setting `fields` in the same write, in
+    its own transaction (committed at once: a kill right after leaves the status on disk)."""
     with transaction.atomic():
-        locked = ImportJob.objects.select_for_update().get(pk=getattr(job, "pk", job))
-        if to not in TRANSITIONS[locked.status]:
-            raise InvalidTransition(
-                f"status impor tidak dapat berubah dari '{locked.status}' ke '{to}' / "
-                f"an import cannot go from '{locked.status}' to '{to}'")
-        locked.status = to
-        now = timezone.now()
-        if to == S.RUNNING:
-            fields = {"worker": this_worker(), "heartbeat_at": now, **fields}
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=["status", "updated_at", *fields])
-        return locked
+        locked = lock(job if isinstance(job, ImportJob) else ImportJob(pk=job))
+        if name == "start":
+            fields = {"worker": this_worker(), "heartbeat_at": timezone.now(), **fields}
+        return transition(locked, name, actor=actor, region_code=locked.region_code, updates=fields,
+                          data=data, locked=True)
 
 
 def import_job_heartbeat(job: ImportJob) -> None:
@@ -98,13 +86,11 @@ def import_jobs_reap_stale(*, now: Any = None) -> list[ImportJob]:
             if locked.status != S.RUNNING or (locked.heartbeat_at or locked.updated_at) != last:
                 continue  # it moved on meanwhile
             locked = import_job_transition(
-                locked, S.FAILED, finished_at=now,
+                locked, "fail", actor=SYSTEM, finished_at=now,
                 error=f"{reason_id}; unggah berkas yang sama lagi untuk melanjutkan / "
                       f"{reason_en}; upload the same file again to continue",
+                data={"reason": "worker_gone" if gone else "stale", "worker": job.worker,
+                      "batches_done": locked.batches_done},
             )
-            audit_record(actor=SYSTEM, action=AuditAction.REGISTRY_IMPORT_FAIL, target=locked,
-                         region_code=locked.region_code,
-                         data={"reason": "worker_gone" if gone else "stale", "worker": job.worker,
-                               "batches_done": locked.batches_done})
         reaped.append(locked)
     return reaped

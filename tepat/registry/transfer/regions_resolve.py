@@ -17,7 +17,7 @@ import polars as pl
 from tepat.regions.master import name_key
 from tepat.regions.models import Region
 from tepat.regions.selectors import is_within
-from tepat.registry.transfer.normalise import ERROR, ISSUE_SCHEMA
+from tepat.registry.transfer.normalise import ERROR, ISSUE_SCHEMA, WARNING
 from tepat.registry.transfer.reader import ROW
 
 NAME_FIELDS = ("province_name", "regency_name", "district_name", "village_name")
@@ -78,7 +78,35 @@ class _Unresolved(Exception):
         self.field, self.code, self.value, self.id_text, self.en_text = field, code, value, id_text, en_text
 
 
-def _pick(index: RegionIndex, field: str, level: int, raw: str, within: str | None) -> _Node:
+def _digits(code: str) -> str:
+    return code.replace(".", "")
+
+
+def _narrow(found: list[_Node], hints: Hints | None) -> tuple[list[_Node], str]:
+    """Same-named regions told apart by where the row's NIK/KK region digits point (district, then regency),
+    then by the regencies the file's other rows resolved to. Returns (candidates, what decided)."""
+    if hints is None or len(found) < 2:
+        return found, ""
+    for width in (6, 4):
+        wanted = {p[:width] for p in hints.prefixes}
+        narrowed = [n for n in found if _digits(n.code)[:width] in wanted]
+        if narrowed and len(narrowed) < len(found):
+            return narrowed, "numbers"
+    narrowed = [n for n in found if any(is_within(n.code, r) for r in hints.file_regencies)]
+    if narrowed and len(narrowed) < len(found):
+        return narrowed, "file"
+    return found, ""
+
+
+@dataclass(slots=True)
+class Hints:
+    prefixes: frozenset[str]  # 6-digit region parts of the combo's NIK/KK numbers
+    file_regencies: frozenset[str] = frozenset()  # regencies the file's unambiguous rows resolved to
+    decided: str = ""  # set when a hint chose among same-named regions
+
+
+def _pick(index: RegionIndex, field: str, level: int, raw: str, within: str | None,
+          hints: Hints | None = None) -> _Node:
     key = name_key(raw)
     found = index.candidates(level, key, within)
     if not found and name_key(key) != key:
@@ -86,8 +114,15 @@ def _pick(index: RegionIndex, field: str, level: int, raw: str, within: str | No
         # file's spelling loses 'DESA' first; removing the next prefix word too finds it.
         found = index.candidates(level, name_key(key), within)
     hint = _kind_hint(field, raw)
-    if hint and len(found) > 1:
-        found = [n for n in found if n.kind == hint] or found
+
+    def by_hint(nodes: list[_Node]) -> list[_Node]:
+        return ([n for n in nodes if n.kind == hint] or nodes) if hint and len(nodes) > 1 else nodes
+
+    narrowed, decided = _narrow(found, hints)
+    plain = by_hint(found)
+    found = by_hint(narrowed)
+    if decided and hints is not None and not (len(plain) == 1 and plain == found):
+        hints.decided = decided  # the numbers or the file decided what the name alone did not (or wrongly)
     word_id, word_en = _LEVEL_WORDS[field]
     if not found:
         raise _Unresolved(field, "region_not_found", raw, f"{word_id} '{raw}' tidak ditemukan di master wilayah",
@@ -99,7 +134,7 @@ def _pick(index: RegionIndex, field: str, level: int, raw: str, within: str | No
     return found[0]
 
 
-def _resolve_names(index: RegionIndex, names: dict[str, str]) -> str:
+def _resolve_names(index: RegionIndex, names: dict[str, str], hints: Hints | None = None) -> str:
     within: str | None = None
     for level, field in enumerate(NAME_FIELDS, start=1):
         raw = names.get(field, "")
@@ -110,7 +145,7 @@ def _resolve_names(index: RegionIndex, names: dict[str, str]) -> str:
         if field == "province_name" and raw.isdigit() and raw in index.nodes:
             within = raw
             continue
-        within = _pick(index, field, level, raw, within).code
+        within = _pick(index, field, level, raw, within, hints).code
     return within  # type: ignore[return-value]
 
 
@@ -135,21 +170,38 @@ def resolve_regions(
     """Adds `region_code_clean` (null when unresolved). `allowed` limits rows to these region
     subtrees (None: everywhere). Returns (frame, issues)."""
     present = [f for f in ("region_code", *NAME_FIELDS) if f in headers]
-    combos = frame.select([pl.col(f).fill_null("").str.strip_chars().alias(f) for f in present]).unique()
+    number_cols = [c for c in ("kk_number_digits", "nik_digits") if c in frame.columns]
+    prefix_expr = (pl.concat_list([pl.col(c).fill_null("").str.slice(0, 6) for c in number_cols])
+                   if number_cols else pl.lit([], dtype=pl.List(pl.String)))
+    combos = frame.select([pl.col(f).fill_null("").str.strip_chars().alias(f) for f in present]
+                          + [prefix_expr.alias("_prefixes")]).explode("_prefixes").group_by(
+        present, maintain_order=True).agg(pl.col("_prefixes").drop_nulls().unique())
     index = RegionIndex()
     codes: list[str | None] = []
     problems: list[tuple[str, str, str, str, str] | None] = []
-    for combo in combos.iter_rows(named=True):
+    chosen: dict[int, tuple[str, str, str]] = {}  # combo -> (raw village, how decided, code)
+    rows = list(combos.iter_rows(named=True))
+
+    def resolve(i: int, combo: dict, file_regencies: frozenset[str]) -> None:
+        hints = Hints(frozenset(p for p in combo["_prefixes"] if len(p) == 6 and p.isdigit()), file_regencies)
         try:
-            if combo.get("region_code"):
-                code = _resolve_code(index, combo["region_code"])
-            else:
-                code = _resolve_names(index, combo)
-            codes.append(code)
-            problems.append(None)
+            code = (_resolve_code(index, combo["region_code"]) if combo.get("region_code")
+                    else _resolve_names(index, combo, hints))
+            codes[i], problems[i] = code, None
+            if hints.decided:
+                chosen[i] = (combo.get("village_name", ""), hints.decided, code)
         except _Unresolved as exc:
-            codes.append(None)
-            problems.append((exc.field, exc.value, exc.code, exc.id_text, exc.en_text))
+            codes[i], problems[i] = None, (exc.field, exc.value, exc.code, exc.id_text, exc.en_text)
+
+    codes, problems = [None] * len(rows), [None] * len(rows)
+    for i, combo in enumerate(rows):
+        resolve(i, combo, frozenset())
+    # Same-named villages no number settles: the regencies the file's other rows are in decide.
+    regencies = frozenset(".".join(c.split(".")[:2]) for c in codes if c)
+    for i, combo in enumerate(rows):
+        if problems[i] is not None and problems[i][2] == "region_ambiguous" and regencies:
+            resolve(i, combo, regencies)
+    combos = combos.drop("_prefixes")
     resolved = combos.with_columns(
         pl.Series("region_code_clean", codes, dtype=pl.String),
         pl.Series("_p", list(range(len(codes))), dtype=pl.Int64),
@@ -163,6 +215,15 @@ def resolve_regions(
     for row, p in bad.iter_rows():
         field, value, code, id_text, en_text = problems[p]  # type: ignore[misc]
         issue_rows.append((row, field, value, code, ERROR, id_text, en_text))
+    if chosen:
+        guessed = joined.filter(pl.col("_p").is_in(list(chosen))).select(ROW, "_p")
+        for row, p in guessed.iter_rows():
+            raw, how, code = chosen[p]
+            why_id, why_en = (("digit wilayah NIK/No. KK", "the region digits of the NIK/KK") if how == "numbers"
+                              else ("baris lain di berkas ini", "the file's other rows"))
+            issue_rows.append((row, "village_name", raw, "region_ambiguous_resolved", WARNING,
+                               f"desa/kelurahan '{raw}' ada lebih dari satu; ditempatkan di {code} menurut {why_id}",
+                               f"there is more than one village '{raw}'; placed in {code} by {why_en}"))
     if allowed is not None:
         inside = pl.lit(False)
         for code in allowed:

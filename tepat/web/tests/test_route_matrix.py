@@ -173,12 +173,7 @@ CASES: dict[str, str] = {
 }
 
 # Routes without a matrix today (reported in docs/SECURITY.md); remove an entry when its matrix lands.
-KNOWN_GAPS: set[str] = {
-    'page updates:period_resume',  # only the Chromium walk reaches it (workflow, 2026-12-02)
-    'page updates:proposal_pull_back',  # service refusals tested in test_deadlock; no page matrix yet
-    'page updates:document_download',
-    'page updates:freeze_lift',
-}
+KNOWN_GAPS: set[str] = set()
 
 
 def _walk(patterns, prefix: str = "", namespace: str = ""):
