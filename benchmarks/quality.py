@@ -17,7 +17,7 @@ Steps, each in a fresh Python process (so peak RSS is that step's own):
             (`tepat.quality.synthetic`: other name sources, Zipf-like name frequencies, twins, namesakes,
             heaped dates, households listed again after a move, second listings in another family)
   tepat     this app's engine: exact kinds (polars) + probable pairs (Splink on DuckDB with m judged and u
-            measured on the data in polars, nothing trained; `tepat.quality.matching.probable`, ADR 0015) +
+            measured on the data in polars, nothing trained; `tepat.quality.matching.probable`, ADR 0016) +
             civil-registry comparison (`matching.civil`) → flags
   splink    Splink's default pipeline on the same people: u by random sampling (max_pairs 1e6), EM on equal
             NIK and on equal name + birth date, predict at p ≥ threshold, cluster at the threshold

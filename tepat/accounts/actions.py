@@ -1,6 +1,6 @@
 """Which actions an actor may take on a workflow object now: one rule per action, shared by the pages (which
 render only the offered actions), the JSON API (the `actions` list of each detail) and the services (which
-refuse with the same rule). ADR 0015.
+refuse with the same rule). ADR 0020.
 
 A rule is capability × region scope × the transitions table (`tepat.audit.transitions`: the status must allow
 the transition the action makes) × the action's own checks (the assigned facilitator, a freeze, an earlier

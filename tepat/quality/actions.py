@@ -1,4 +1,4 @@
-"""What a reviewer may do on a data-quality flag now (ADR 0015): one rule per action, shared by the flag page
+"""What a reviewer may do on a data-quality flag now (ADR 0020): one rule per action, shared by the flag page
 (it renders only the offered actions), the API (`actions` in the flag detail) and the services (which refuse
 with the same rule). Built on the flag's transitions table (`tepat.quality.transitions`), the capability and
 the actor's region scope. Confirming creates a proposal, so it also needs `updates.propose`.

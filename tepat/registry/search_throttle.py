@@ -1,4 +1,4 @@
-"""Throttling of whole-number searches by masked roles (issue 8; ADR 0015-hard8).
+"""Throttling of whole-number searches by masked roles (issue 8; ADR 0021).
 
 A masked role may search by a whole 16-digit NIK/KK; without a limit that is a guessing oracle (about 366
 dates × a few serials per person). Every such search is already a `personal_data.search` event, so the

@@ -1,4 +1,4 @@
-"""What an actor may do on each workflow object of the update flow now: one rule per action (ADR 0015).
+"""What an actor may do on each workflow object of the update flow now: one rule per action (ADR 0020).
 
 `<entity>_actions(actor, obj)` is the list the pages render and the API returns; `ensure_<entity>_action`
 is what the services call before they act, so both refuse and offer by the same rule. Each rule is the

@@ -4,7 +4,7 @@ from the live registry; the official desil comes from `tepat.targeting.selectors
 
 Two facts are not in the frozen version and are read as they stand when the list is determined, then kept
 in the list's trace: the family's welfare/PPKS categories (`registry.WelfareStatus`) and its open
-data-quality flags (`quality.Flag`). ADR 0015 says why.
+data-quality flags (`quality.Flag`). ADR 0017 says why.
 """
 
 from __future__ import annotations

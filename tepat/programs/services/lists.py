@@ -2,7 +2,7 @@
 review items in bulk, in one transaction), approve or reject (supervisor), substitute from the reserve.
 
 The run reads only the determination version (`DeterminedFamily`), the official desil release named in the
-list's inputs, and the sets read at run time (ADR 0015). The previous list of the same programme and region
+list's inputs, and the sets read at run time (ADR 0017). The previous list of the same programme and region
 gives the diff: new, continuing, leaving (with the reason); previous recipients missing from the version are
 kept as `left` rows with reason NOT_IN_VERSION.
 """

@@ -1,6 +1,6 @@
 """Probable duplicates: the same person listed twice, with a typo or a spelling variant in the name, day and
 month swapped, a missing or mistyped NIK, in another family, desa or kecamatan. Splink on DuckDB with a model
-that is set, not trained (ADR 0015-dedup, which brings back the fixed decision of ADR 0006 after ADR 0013's
+that is set, not trained (ADR 0016, which brings back the fixed decision of ADR 0006 after ADR 0013's
 polars scorer), so it runs the same on a registry of 0, 2 or a million people, with or without equal NIKs.
 
 Input: a polars frame with one row per active individual and the columns

@@ -1,6 +1,6 @@
 """The polars pre-step of the duplicate search: the compared columns, the blocking keys (a block past its cap
 is left out by a null key, so Splink's equi-join never sees it) and the household context, all per record, so
-that the blocking, the comparison and the score run in DuckDB through Splink (ADR 0015-dedup)."""
+that the blocking, the comparison and the score run in DuckDB through Splink (ADR 0016)."""
 
 from __future__ import annotations
 

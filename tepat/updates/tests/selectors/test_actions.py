@@ -1,4 +1,4 @@
-"""One actions rule per workflow object (ADR 0015): for each object a table of (role, status) -> the actions
+"""One actions rule per workflow object (ADR 0020): for each object a table of (role, status) -> the actions
 offered, and for every cell, every action the selector offers succeeds through its service (with its audit
 event) while every action it withholds is refused and changes nothing.
 
