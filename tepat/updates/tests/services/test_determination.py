@@ -328,7 +328,7 @@ def test_a_held_proposal_leaves_no_registry_event_only_its_hold(actors, family, 
     payload = new_family_payload()
     clash = to_approved(actors, create(actors, Proposal.Kind.NEW_FAMILY, payload))
     # After the approval the KK number is taken in the registry directly: applying it must fail.
-    family_create(actor=actors.dinsos_operator, region_code=VILLAGE,
+    family_create(actor=actors.dinsos_operator, correction_reason="test fixture", region_code=VILLAGE,
                   data={"kk_number": payload["family"]["kk_number"]}, members=[member_data(relation=1)])
     fine = _approved_new_families(actors, 1)[0]
     before, families = audit_seq(), Family.objects.count()

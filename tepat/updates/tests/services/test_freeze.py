@@ -22,7 +22,7 @@ AWKWARD = 'Jl. "Melati" \\ 5\nRT\t01\x01 é ñ 中 😀 \u2028 \x7f'
 def families(actors, family, period):
     """The conftest family plus one with awkward text, JSON fields, a dead member and programmes."""
     odd = family_create(
-        actor=actors.dinsos_operator, region_code=VILLAGE,
+        actor=actors.dinsos_operator, correction_reason="test fixture", region_code=VILLAGE,
         data={"kk_number": make_kk(), "rw": "3", "rt": "7", "floor_area_m2": 36,
               "assets": {"television": True, "gold": True}, "livestock": {"goat": 3, "cattle": 1}},
         members=[member_data(relation=1, name="Wayan Ñoman", born=date(1970, 2, 3)),
@@ -32,12 +32,12 @@ def families(actors, family, period):
     Family.objects.filter(pk=odd.pk).update(address=AWKWARD, external_id="")  # past validation: any text
     members = list(odd.members.order_by("birth_date"))
     Individual.objects.filter(pk=members[1].pk).update(name=AWKWARD[:40], occupation="Petani \"kopi\"")
-    individual_set_presence(actor=actors.dinsos_operator, individual=members[2], presence=c.Presence.DIED)
-    program_participation_add(actor=actors.dinsos_operator, family=odd, program="pkh")
-    program_participation_add(actor=actors.dinsos_operator, family=odd, program="bpnt", individual=members[0])
-    ended = program_participation_add(actor=actors.dinsos_operator, family=family, program="pip")
+    individual_set_presence(actor=actors.dinsos_operator, correction_reason="test fixture", individual=members[2], presence=c.Presence.DIED)
+    program_participation_add(actor=actors.dinsos_operator, correction_reason="test fixture", family=odd, program="pkh")
+    program_participation_add(actor=actors.dinsos_operator, correction_reason="test fixture", family=odd, program="bpnt", individual=members[0])
+    ended = program_participation_add(actor=actors.dinsos_operator, correction_reason="test fixture", family=family, program="pip")
     ProgramParticipation.objects.filter(pk=ended.pk).update(until=date(2025, 1, 1))
-    removed = family_create(actor=actors.dinsos_operator, region_code=VILLAGE, data={"kk_number": make_kk()},
+    removed = family_create(actor=actors.dinsos_operator, correction_reason="test fixture", region_code=VILLAGE, data={"kk_number": make_kk()},
                             members=[member_data(relation=1, name="Pergi")])
     Family.objects.filter(pk=removed.pk).update(status=c.FamilyStatus.REMOVED)
     return family, odd, removed
