@@ -91,7 +91,7 @@ def probable_pairs(frame: pl.DataFrame, options: ProbableOptions | None = None) 
         return empty_pairs()
     people, links = features(frame, options)
     model = estimate(people, links, u_pairs=options.u_pairs, seed=options.seed)
-    logger.info("duplicate model %s", model.as_dict())
+    logger.debug("duplicate model %s", model.as_dict())
     found = splink_predict(people, model, options.threshold, options.threads)
     if found.is_empty():
         return empty_pairs()
