@@ -12,5 +12,10 @@ urlpatterns = [
     path("kualitas/", include("tepat.quality.urls")),
     path("program/", include("tepat.programs.urls")),
     path("penargetan/", include("tepat.targeting.urls")),
+    path("bencana/", include("tepat.relief.urls")),
+    path("penyaluran/", include("tepat.distribution.urls")),
+    path("pengaduan/", include("tepat.grievances.urls")),
+    path("renja/", include("tepat.planning.urls")),
+    path("", include("tepat.public.urls")),
     path("", include("tepat.web.urls")),
 ]

@@ -33,6 +33,11 @@ INSTALLED_APPS = [
     "tepat.updates",
     "tepat.targeting",
     "tepat.programs",
+    "tepat.relief",
+    "tepat.distribution",
+    "tepat.grievances",
+    "tepat.planning",
+    "tepat.public",
     "tepat.web",
 ]
 

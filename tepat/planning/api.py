@@ -1,0 +1,5 @@
+"""The planning JSON API (/api/v1/planning/…)."""
+
+from ninja import Router
+
+router = Router(tags=["planning"])
