@@ -139,6 +139,16 @@ TEPAT_TRUSTED_PROXIES = int(env("TEPAT_TRUSTED_PROXIES", "0"))
 TEPAT_IDENTITY_SEARCH_LIMIT_USER = int(env("TEPAT_IDENTITY_SEARCH_LIMIT_USER", "20"))
 TEPAT_IDENTITY_SEARCH_LIMIT_IP = int(env("TEPAT_IDENTITY_SEARCH_LIMIT_IP", "60"))
 TEPAT_IDENTITY_SEARCH_WINDOW_SECONDS = int(env("TEPAT_IDENTITY_SEARCH_WINDOW_SECONDS", "3600"))
+# Public pages (tepat.public, docs/SECURITY.md "Public surface"): lookups per client address, per subject (a
+# NIK or a village + name) and site-wide within the window; reports per address; the proof-of-work's size;
+# the programme codes whose recipient lists are published by masked name and RT (none by default).
+TEPAT_PUBLIC_WINDOW_SECONDS = int(env("TEPAT_PUBLIC_WINDOW_SECONDS", "3600"))
+TEPAT_PUBLIC_LIMIT_IP = int(env("TEPAT_PUBLIC_LIMIT_IP", "30"))
+TEPAT_PUBLIC_LIMIT_SUBJECT = int(env("TEPAT_PUBLIC_LIMIT_SUBJECT", "5"))
+TEPAT_PUBLIC_LIMIT_GLOBAL = int(env("TEPAT_PUBLIC_LIMIT_GLOBAL", "5000"))
+TEPAT_PUBLIC_REPORT_LIMIT_IP = int(env("TEPAT_PUBLIC_REPORT_LIMIT_IP", "5"))
+TEPAT_PUBLIC_POW_MAX_NUMBER = int(env("TEPAT_PUBLIC_POW_MAX_NUMBER", "100000"))
+TEPAT_PUBLIC_NAME_LISTS = env_list("TEPAT_PUBLIC_NAME_LISTS", "")
 TEPAT_USER_BULK_MAX_BYTES = int(env("TEPAT_USER_BULK_MAX_BYTES", str(256 * 1024)))
 TEPAT_USER_BULK_MAX_ROWS = int(env("TEPAT_USER_BULK_MAX_ROWS", "100"))  # argon2 per row in the request
 

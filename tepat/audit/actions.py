@@ -124,6 +124,13 @@ class AuditAction(StrEnum):
     DESIL_RELEASE_PUBLISH = "desil_release.publish"
     DESIL_RELEASE_FAIL = "desil_release.fail"
     PMT_WEIGHT_SET_CREATE = "pmt_weight_set.create"
+    # public pages (tepat.public): lookups and citizens' reports by anonymous visitors
+    PUBLIC_LOOKUP = "public.lookup"
+    PUBLIC_THROTTLED = "public.throttled"
+    CITIZEN_REPORT_CREATE = "citizen_report.create"
+    CITIZEN_REPORT_FORWARD = "citizen_report.forward"
+    CITIZEN_REPORT_MARK_ABUSE = "citizen_report.mark_abuse"
+    CITIZEN_REPORT_CONTACT_VIEW = "citizen_report.contact_view"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -229,6 +236,12 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.DESIL_RELEASE_PUBLISH: _("Desil release imported and published"),
     AuditAction.DESIL_RELEASE_FAIL: _("Desil import failed"),
     AuditAction.PMT_WEIGHT_SET_CREATE: _("Local estimate (PMT) weights: new version"),
+    AuditAction.PUBLIC_LOOKUP: _("Public request (status lookup, tracking code, citizen report)"),
+    AuditAction.PUBLIC_THROTTLED: _("Public request throttled"),
+    AuditAction.CITIZEN_REPORT_CREATE: _("Citizen objection or proposal received"),
+    AuditAction.CITIZEN_REPORT_FORWARD: _("Citizen report entered the update workflow"),
+    AuditAction.CITIZEN_REPORT_MARK_ABUSE: _("Citizen report marked as abuse"),
+    AuditAction.CITIZEN_REPORT_CONTACT_VIEW: _("Citizen report: objector contact viewed"),
 }
 
 

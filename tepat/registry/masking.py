@@ -59,6 +59,9 @@ class Policy:
 
 FULL = Policy(identity=True, sensitive=True)
 MASKED = Policy(identity=False, sensitive=False)
+# The public pages (tepat.public, no login): no identity numbers, no birth dates, no sensitive answers, and
+# names only through `public_name`. Nothing of a person beyond the masked name and the RT is ever shown.
+PUBLIC = Policy(identity=False, sensitive=False)
 
 
 def policy_for(actor: Any) -> Policy:
@@ -167,6 +170,18 @@ def issue(actor: Any, data: dict) -> dict:
         return data
     return {key: mask_text(item) if key in ("message_id", "message_en", "id", "en") and isinstance(item, str)
             else item for key, item in data.items()}
+
+
+def public_name(name: str | None) -> str:
+    """A name as a public page may show it: the first word, then initials ("Ahmad Suryana Putra" →
+    "Ahmad S. P."); a one-word name keeps two letters ("Sumarni" → "Su•••"). Never the whole name, so a
+    published list or a lookup answer cannot be matched back to a full name."""
+    words = [w for w in str(name or "").split() if w]
+    if not words:
+        return HIDDEN
+    if len(words) == 1:
+        return words[0][:2] + HIDDEN
+    return " ".join([words[0], *(w[0].upper() + "." for w in words[1:])])
 
 
 # ---- write side ---------------------------------------------------------------------------------

@@ -12,10 +12,14 @@ Limits (settings, 0 turns one off): `TEPAT_IDENTITY_SEARCH_LIMIT_USER` searches 
 `TEPAT_IDENTITY_SEARCH_WINDOW_SECONDS`. Past a limit the search answers exactly as a number with no
 match (same status, same body), and a `personal_data.search_throttled` event names which limit was hit.
 Roles that see numbers whole are not throttled: they have nothing to guess.
+
+`limit_passed` is the counting rule itself, shared with the public pages (`tepat.public.throttle`: per
+client address, per NIK and a global limit on the anonymous status lookup and citizens' reports).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -39,23 +43,48 @@ def ip_digest(client_ip: str) -> str:
     return search_digest("ip", client_ip) if client_ip else ""
 
 
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One limit of a throttled kind: at most `max` events within the window whose `field` equals `value`
+    ("actor" compares the event's actor; "" counts every event of the kind: a global limit)."""
+
+    name: str
+    max: int
+    field: str = ""
+    value: Any = None
+
+
+def limit_passed(*, action: str, kind: str, window_seconds: int, limits: list[Limit], actor: Any,
+                 region_code: str = "", throttled_action: str = AuditAction.PERSONAL_DATA_SEARCH_THROTTLED) -> str:
+    """The one counting rule (issue 8 search, issue 12 public pages). Called inside the transaction that
+    recorded this request's own `action` event (data `kind`), so the count includes it and the audit head
+    lock serialises parallel requests. Returns the first limit passed ("" when none), after recording a
+    `throttled_action` event naming it. A limit with `max` 0, or keyed on an empty value, is off."""
+    since = timezone.now() - timedelta(seconds=window_seconds)
+    events = AuditEvent.objects.filter(action=action, occurred_at__gte=since, data__kind=kind)
+    for limit in limits:
+        if not limit.max or (limit.field and not limit.value):
+            continue
+        if limit.field == "actor":
+            counted = events.filter(actor_id=limit.value)
+        elif limit.field:
+            counted = events.filter(**{f"data__{limit.field}": limit.value})
+        else:
+            counted = events
+        if counted.count() > limit.max:
+            audit_record(actor=actor, action=throttled_action, region_code=region_code,
+                         data={"kind": kind, "limit": limit.name, "window_seconds": window_seconds,
+                               "max": limit.max})
+            return limit.name
+    return ""
+
+
 def exceeded(*, actor: Any, ip_hash: str, region_code: str) -> str:
     """Called inside the transaction that recorded this search's event. Returns "" when the search may
     run, else the limit that was passed ("user" or "ip"), recording a `personal_data.search_throttled`
     event. Counts this search too."""
-    window = _setting("TEPAT_IDENTITY_SEARCH_WINDOW_SECONDS", 3600)
-    since = timezone.now() - timedelta(seconds=window)
-    searches = AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_SEARCH, occurred_at__gte=since,
-                                         data__kind=THROTTLED_KIND)
-    hit = ""
-    per_user = _setting("TEPAT_IDENTITY_SEARCH_LIMIT_USER", 20)
-    if per_user and searches.filter(actor_id=actor.pk).count() > per_user:
-        hit = "user"
-    per_ip = _setting("TEPAT_IDENTITY_SEARCH_LIMIT_IP", 60)
-    if not hit and per_ip and ip_hash and searches.filter(data__ip_hash=ip_hash).count() > per_ip:
-        hit = "ip"
-    if hit:
-        audit_record(actor=actor, action=AuditAction.PERSONAL_DATA_SEARCH_THROTTLED, region_code=region_code,
-                     data={"kind": THROTTLED_KIND, "limit": hit, "window_seconds": window,
-                           "max": per_user if hit == "user" else per_ip})
-    return hit
+    return limit_passed(
+        action=AuditAction.PERSONAL_DATA_SEARCH, kind=THROTTLED_KIND, actor=actor, region_code=region_code,
+        window_seconds=_setting("TEPAT_IDENTITY_SEARCH_WINDOW_SECONDS", 3600),
+        limits=[Limit("user", _setting("TEPAT_IDENTITY_SEARCH_LIMIT_USER", 20), "actor", actor.pk),
+                Limit("ip", _setting("TEPAT_IDENTITY_SEARCH_LIMIT_IP", 60), "ip_hash", ip_hash)])
