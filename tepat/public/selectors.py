@@ -231,7 +231,7 @@ def reports_in_scope(actor: Any, status: str = "received"):
 
     if not actor_can(actor, Capability.UPDATES_VIEW):
         return CitizenReport.objects.none()
-    reports = CitizenReport.objects.filter(scope_q(actor, "region_id")).select_related("region", "proposal")
+    reports = CitizenReport.objects.filter(scope_q(actor, "region__code")).select_related("region", "proposal")
     return reports.filter(status=status) if status else reports
 
 
