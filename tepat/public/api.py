@@ -18,7 +18,7 @@ THROTTLED = {"message": "Terlalu banyak permintaan, coba lagi nanti / Too many r
 class ChallengeOut(Schema):
     algorithm: str
     challenge: str
-    maxNumber: int  # noqa: N815  (the ALTCHA format's own name)
+    maxNumber: int
     salt: str
     signature: str
 

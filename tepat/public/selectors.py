@@ -4,7 +4,6 @@ person (the masked name and the RT) goes through `tepat.registry.masking.public_
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Sum
@@ -12,11 +11,11 @@ from django.db.models import Count, Sum
 from tepat.programs.catalogue import FIELDS, OPS, REASONS
 from tepat.programs.models import BeneficiaryList, ListEntry, ProgrammeRelease
 from tepat.public import conf, suppression
+from tepat.regions.models import Region
 from tepat.registry import choices as c
 from tepat.registry.identity import normalise_name
 from tepat.registry.masking import public_name
 from tepat.registry.models import Family, Individual
-from tepat.regions.models import Region
 
 L = BeneficiaryList.Status
 E = ListEntry.Status

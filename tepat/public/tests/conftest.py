@@ -23,7 +23,7 @@ def solved() -> str:
 
 
 @pytest.fixture
-def approved(world):
+def approved(world):  # noqa: F811
     """world + approved tahap-1 lists of PKH and Sembako for the district."""
     from conftest import DISTRICT
     from tepat.programs.services.lists import list_approve, list_determine

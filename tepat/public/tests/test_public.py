@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import DISTRICT, OTHER_VILLAGE, VILLAGE, assert_audited, audit_seq, client_for
+from conftest import DISTRICT, VILLAGE, assert_audited, audit_seq, client_for
 from tepat.public.tests.conftest import solved
 
 MATRIX_ROUTES = {
