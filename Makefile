@@ -40,6 +40,7 @@ demo: install
 	$(LOCAL) $(BIN)/tepat match-civil-registry --region 36.04 --file var/demo-dukcapil.csv
 	@echo "== Programmes: one determined tahap of PKH and Sembako (/program/)"
 	$(LOCAL) $(BIN)/tepat demo-programmes --region 36.04
+	$(LOCAL) $(BIN)/tepat demo-public --region 36.04  # approved lists for /cek-bansos/ and /transparansi/, two citizens' reports
 	$(MAKE) --no-print-directory serve
 
 ## serve: the background worker and the web server (Ctrl-C stops both)

@@ -58,8 +58,8 @@ def challenge_spend(payload: str) -> None:
         SpentChallenge.objects.filter(expires_at__lt=now).delete()
 
 
-def solve_for_tests(challenge: dict[str, Any]) -> str:
-    """The payload a browser would send (tests and the benchmark; brute force like pow.js)."""
+def challenge_solve(challenge: dict[str, Any]) -> str:
+    """The payload a browser would send (tests, the demo, load tests; brute force like pow.js)."""
     solution = altcha.solve_challenge_v1(challenge["challenge"], challenge["salt"], challenge["algorithm"],
                                          challenge["maxNumber"])
     payload = {"algorithm": challenge["algorithm"], "challenge": challenge["challenge"],
