@@ -12,6 +12,7 @@ from tepat.programs.catalogue import FIELDS, OPS, REASONS
 from tepat.programs.models import BeneficiaryList, ListEntry, ProgrammeRelease
 from tepat.public import conf, suppression
 from tepat.regions.models import Region
+from tepat.regions.selectors import region_children
 from tepat.registry import choices as c
 from tepat.registry.identity import normalise_name
 from tepat.registry.masking import public_name
@@ -182,6 +183,16 @@ def published_names(village_code: str) -> list[dict[str, Any]]:
             for e in entries.only("id", "list_id", "family_id")]
 
 
+def published_name_of(entry: ListEntry) -> str:
+    head = Individual.objects.filter(family_id=entry.family_id, relation=c.Relation.HEAD).values_list("name", flat=True)
+    return public_name(head.first() or "")
+
+
+def programme_codes() -> set[str]:
+    return set(ProgrammeRelease.objects.filter(status=ProgrammeRelease.Status.RELEASED)
+               .values_list("programme__code", flat=True))
+
+
 def published_entry(village_code: str, entry_id: Any) -> ListEntry | None:
     """A published list entry of that village (the sanggah picker), or None."""
     ids = {row["entry_id"] for row in published_names(village_code)}
@@ -200,8 +211,8 @@ def open_data_rows(region_code: str = "") -> list[dict[str, Any]]:
 
 
 def region_options(parent: str | None) -> list[tuple[str, str]]:
-    qs = Region.objects.filter(parent_id=parent) if parent else Region.objects.filter(level=Region.Level.PROVINCE)
-    return list(qs.order_by("name").values_list("code", "name"))
+    """The picker's options: the official region master through `tepat.regions` (public data)."""
+    return list(region_children(code=parent or None).order_by("name").values_list("code", "name"))
 
 
 def is_village(code: str) -> bool:

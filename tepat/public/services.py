@@ -90,7 +90,7 @@ def status_lookup(*, request: Any, village_code: str = "", nik: str = "", name: 
     ip = throttle.ip_hash(request)
     with transaction.atomic():
         audit_record(actor=ANONYMOUS, action=AuditAction.PUBLIC_LOOKUP,
-                             region_code=village_code or (nik[:2] if nik else ""),
+                             region_code=village_code,
                              data={"kind": throttle.LOOKUP, "by": "nik" if nik else "name", "ip_hash": ip,
                                    "subject_hash": subject})
         passed = throttle.lookup_passed(actor=ANONYMOUS, ip=ip, subject=subject)
@@ -161,6 +161,11 @@ def citizen_report_create(*, request: Any, kind: str, village_code: str, data: d
     rt = normalise_rt_rw(data.get("rt", ""), "rt", rt_issues)
     if issues or rt_issues:
         raise ValidationFailed(issues + rt_issues)
+    if data.get("entry") and selectors.published_entry(village_code, data.get("entry")) is None:
+        raise ValidationFailed([Issue("choice", "entry", "pilih penerima dari daftar desa ini",
+                                      "choose a recipient from this village's list")])
+    if data.get("programme_code") and data["programme_code"] not in selectors.programme_codes():
+        raise ValidationFailed([Issue("choice", "programme_code", "program tidak dikenal", "unknown programme")])
     checked = _evidence(evidence)
     challenge_spend(solution)
     ip = throttle.ip_hash(request)
@@ -173,11 +178,11 @@ def citizen_report_create(*, request: Any, kind: str, village_code: str, data: d
     entry = selectors.published_entry(village_code, data.get("entry")) if data.get("entry") else None
     family_id = entry.family_id if entry else None
     subject_name = normalise_name(data.get("subject_name", ""))
+    if entry is not None:
+        subject_name = selectors.published_name_of(entry)
     if kind == CitizenReport.Kind.OBJECTION and family_id is None:
         found = selectors.families_in_village_by_name(village_code, subject_name, rt)
         family_id = found[0] if len(found) == 1 else None
-    if entry is not None:
-        subject_name = subject_name or "(daftar terbit)"
     with transaction.atomic():
         report = CitizenReport(
             kind=kind, region_id=village_code, list_entry=entry, family_id=family_id,
