@@ -71,7 +71,8 @@ def limit_passed(*, action: str, kind: str, window_seconds: int, limits: list[Li
             counted = events.filter(**{f"data__{limit.field}": limit.value})
         else:
             counted = events
-        if counted.count() > limit.max:
+        # Bounded: counts at most max + 1 rows (a busy site-wide window is not scanned whole per request).
+        if counted.order_by()[: limit.max + 1].count() > limit.max:
             audit_record(actor=actor, action=throttled_action, region_code=region_code,
                          data={"kind": kind, "limit": limit.name, "window_seconds": window_seconds,
                                "max": limit.max})
