@@ -59,9 +59,8 @@ class Policy:
 
 FULL = Policy(identity=True, sensitive=True)
 MASKED = Policy(identity=False, sensitive=False)
-# The public pages (tepat.public, no login): no identity numbers, no birth dates, no sensitive answers, and
-# names only through `public_name`. Nothing of a person beyond the masked name and the RT is ever shown.
-PUBLIC = Policy(identity=False, sensitive=False)
+# The public pages (tepat.public, no login) show of a person only `public_name` and the RT: no identity
+# numbers, no birth dates, no sensitive answers, under any policy.
 
 
 def policy_for(actor: Any) -> Policy:
