@@ -131,6 +131,29 @@ class AuditAction(StrEnum):
     CITIZEN_REPORT_FORWARD = "citizen_report.forward"
     CITIZEN_REPORT_MARK_ABUSE = "citizen_report.mark_abuse"
     CITIZEN_REPORT_CONTACT_VIEW = "citizen_report.contact_view"
+    # Complaints and referrals (tepat.grievances)
+    COMPLAINT_CREATE = "complaint.create"
+    COMPLAINT_ASSIGN = "complaint.assign"
+    COMPLAINT_ASSESS = "complaint.assess"
+    COMPLAINT_DECIDE = "complaint.decide"
+    COMPLAINT_REFER = "complaint.refer"
+    COMPLAINT_FOLLOW_UP = "complaint.follow_up"
+    COMPLAINT_CLOSE = "complaint.close"
+    COMPLAINT_WAIT = "complaint.wait"
+    COMPLAINT_RESUME = "complaint.resume"
+    COMPLAINT_REJECT = "complaint.reject"
+    COMPLAINT_MARK_DUPLICATE = "complaint.mark_duplicate"
+    COMPLAINT_ATTACHMENT_ADD = "complaint.attachment_add"
+    COMPLAINT_FOLLOW_UP_CREATE = "complaint.follow_up_create"
+    COMPLAINT_SLA = "complaint.sla"
+    COMPLAINT_ESCALATE = "complaint.escalate"
+    ESCALATION_ACKNOWLEDGE = "escalation.acknowledge"
+    REFERRAL_CREATE = "referral.create"
+    REFERRAL_ACKNOWLEDGE = "referral.acknowledge"
+    REFERRAL_COMPLETE = "referral.complete"
+    REFERRAL_CANCEL = "referral.cancel"
+    GRIEVANCES_CONFIGURE = "grievances.configure"
+    GRIEVANCES_DEMO_DATA = "grievances.demo_data"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -242,6 +265,28 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.CITIZEN_REPORT_FORWARD: _("Citizen report entered the update workflow"),
     AuditAction.CITIZEN_REPORT_MARK_ABUSE: _("Citizen report marked as abuse"),
     AuditAction.CITIZEN_REPORT_CONTACT_VIEW: _("Citizen report: objector contact viewed"),
+    AuditAction.COMPLAINT_CREATE: _("Complaint recorded"),
+    AuditAction.COMPLAINT_ASSIGN: _("Complaint handler assigned"),
+    AuditAction.COMPLAINT_ASSESS: _("Complaint assessed"),
+    AuditAction.COMPLAINT_DECIDE: _("Service decided (penetapan layanan)"),
+    AuditAction.COMPLAINT_REFER: _("Complaint referred"),
+    AuditAction.COMPLAINT_FOLLOW_UP: _("Complaint followed up"),
+    AuditAction.COMPLAINT_CLOSE: _("Complaint closed"),
+    AuditAction.COMPLAINT_WAIT: _("Complaint waiting for the citizen"),
+    AuditAction.COMPLAINT_RESUME: _("Complaint resumed"),
+    AuditAction.COMPLAINT_REJECT: _("Complaint rejected"),
+    AuditAction.COMPLAINT_MARK_DUPLICATE: _("Complaint marked as a duplicate"),
+    AuditAction.COMPLAINT_ATTACHMENT_ADD: _("Complaint attachment added"),
+    AuditAction.COMPLAINT_FOLLOW_UP_CREATE: _("Complaint follow-up created"),
+    AuditAction.COMPLAINT_SLA: _("Complaint SLA state changed"),
+    AuditAction.COMPLAINT_ESCALATE: _("Complaint escalated to the supervisor"),
+    AuditAction.ESCALATION_ACKNOWLEDGE: _("Escalation acknowledged"),
+    AuditAction.REFERRAL_CREATE: _("Referral letter issued"),
+    AuditAction.REFERRAL_ACKNOWLEDGE: _("Referral received by the institution"),
+    AuditAction.REFERRAL_COMPLETE: _("Referral outcome recorded"),
+    AuditAction.REFERRAL_CANCEL: _("Referral cancelled"),
+    AuditAction.GRIEVANCES_CONFIGURE: _("Complaint settings changed"),
+    AuditAction.GRIEVANCES_DEMO_DATA: _("Demo complaints loaded"),
 }
 
 

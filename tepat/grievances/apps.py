@@ -5,3 +5,6 @@ class GrievancesConfig(AppConfig):
     name = "tepat.grievances"
     label = "grievances"
     verbose_name = "Pengaduan dan rujukan"
+
+    def ready(self) -> None:
+        import tepat.grievances.transitions  # noqa: F401  (registers the transitions tables)

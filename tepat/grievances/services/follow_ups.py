@@ -1,0 +1,118 @@
+"""The follow-up object a case's category makes it into, created through the owning app's own services
+(never a copy of them):
+
+- data change → a proposal in the update workflow (`tepat.updates.services.proposals.proposal_create`,
+  source "complaint", the case reference as the source reference; a draft the village completes and submits);
+- objection review → an objection (`tepat.updates.services.objections.objection_create`), which files its
+  removal or change proposal;
+- duplicate review → a data-quality flag in the village's review queue (`tepat.quality.services.flags.flags_raise`);
+- payment re-issue → a FollowUp row waiting for the distribution desk (status `pending_distribution`).
+  HOOK: `tepat.distribution` sits below this app and cannot call it; once it offers a service to request a
+  re-issue (e.g. `reissue_request_create(actor, family, programme, period, reason)`), call it from
+  `_payment_reissue` below and store its id; until then `payment_reissues_pending()` (selectors) lists them.
+- referral → `services.referrals.referral_create` (its own action, with the letter).
+
+Creating the object moves the case to "followed up".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from tepat.audit.services import audit_record
+from tepat.core.exceptions import ValidationFailed
+from tepat.core.messages import Issue
+from tepat.grievances.actions import ensure_complaint_action
+from tepat.grievances.models import Complaint, FollowUp, FollowUpKind
+from tepat.grievances.services.common import move
+from tepat.quality.models import Flag
+from tepat.quality.services.flags import FlagDraft, fingerprint, flags_raise
+from tepat.updates.models import Proposal
+from tepat.updates.services.objections import objection_create
+from tepat.updates.services.proposals import proposal_create
+
+F = FollowUpKind
+
+
+def _need_family(complaint: Complaint) -> None:
+    if complaint.family_id is None:
+        raise ValidationFailed([Issue("subject", "family", "tindak lanjut ini memerlukan keluarga yang terdaftar",
+                                      "this follow-up needs a family in the registry")])
+
+
+def _data_change(actor: Any, complaint: Complaint, *, proposal_kind: str, payload: dict, note: str) -> dict:
+    kind = proposal_kind or complaint.category.proposal_kind
+    proposal = proposal_create(
+        actor=actor, kind=kind, source=Proposal.Source.COMPLAINT, payload=payload or {},
+        region_code=complaint.region_id, family=complaint.family, individual=complaint.individual,
+        source_reference=complaint.reference, note=note or complaint.description[:500], internal=True,
+    )
+    return {"proposal": proposal}
+
+
+def _objection(actor: Any, complaint: Complaint, *, reason: str, note: str, changes: dict | None) -> dict:
+    _need_family(complaint)
+    objection = objection_create(
+        actor=actor, family=complaint.family, individual=complaint.individual, reason=reason,
+        statement=note or complaint.description, objector_name=complaint.complainant_name,
+        objector_contact=complaint.complainant_contact, changes=changes,
+    )
+    return {"objection": objection, "proposal": objection.proposal}
+
+
+def _duplicate_review(actor: Any, complaint: Complaint, *, note: str) -> dict:
+    _need_family(complaint)
+    print_ = fingerprint("complaint", complaint.pk)
+    text = note or complaint.description[:200]
+    flags_raise(actor=actor, drafts=[FlagDraft(
+        kind=Flag.Kind.DUPLICATE if complaint.individual_id else Flag.Kind.DUPLICATE_FAMILY,
+        region_code=complaint.region_id, family_id=complaint.family_id, individual_id=complaint.individual_id,
+        fingerprint=print_, summary=f"Pengaduan {complaint.reference}: {text}"[:300],
+        evidence=[{"text_id": f"pengaduan {complaint.reference}: {text}",
+                   "text_en": f"complaint {complaint.reference}: {text}"}],
+    )])
+    return {"flag": Flag.objects.get(fingerprint=print_)}
+
+
+def _payment_reissue(actor: Any, complaint: Complaint, *, programme_code: str, period: str) -> dict:
+    if not programme_code.strip():
+        raise ValidationFailed([Issue("required", "programme_code", "program bantuan wajib diisi",
+                                      "the programme is required")])
+    return {"status": FollowUp.Status.PENDING_DISTRIBUTION, "programme_code": programme_code.strip()[:30],
+            "period": period.strip()[:30]}
+
+
+@transaction.atomic
+def complaint_follow_up_create(
+    *,
+    actor: Any,
+    complaint: Complaint,
+    note: str = "",
+    proposal_kind: str = "",
+    payload: dict[str, Any] | None = None,
+    objection_reason: str = "",
+    changes: dict[str, Any] | None = None,
+    programme_code: str = "",
+    period: str = "",
+) -> FollowUp:
+    """Create the category's follow-up object and move the case to "followed up"."""
+    ensure_complaint_action(actor, complaint, "follow_up")
+    kind = complaint.category.follow_up
+    note = (note or "").strip()
+    if kind == F.DATA_CHANGE:
+        links = _data_change(actor, complaint, proposal_kind=proposal_kind, payload=payload or {}, note=note)
+    elif kind == F.OBJECTION:
+        links = _objection(actor, complaint, reason=objection_reason, note=note, changes=changes)
+    elif kind == F.DUPLICATE_REVIEW:
+        links = _duplicate_review(actor, complaint, note=note)
+    else:  # F.PAYMENT_REISSUE (the action rule admits nothing else)
+        links = _payment_reissue(actor, complaint, programme_code=programme_code, period=period)
+    follow_up = FollowUp.objects.create(complaint=complaint, kind=kind, note=note, created_by=actor, **links)
+    audit_record(actor=actor, action="complaint.follow_up_create", target=complaint, region_code=complaint.region_id,
+                 data={"reference": complaint.reference, "kind": kind, "follow_up": str(follow_up.pk),
+                       **{key: str(getattr(value, "reference", getattr(value, "pk", value)))
+                          for key, value in links.items() if key in ("proposal", "objection", "flag")}})
+    move(complaint, "follow_up", actor=actor, data={"kind": kind})
+    return follow_up
