@@ -14,6 +14,7 @@ urlpatterns = [
     path("penargetan/", include("tepat.targeting.urls")),
     path("bencana/", include("tepat.relief.urls")),
     path("penyaluran/", include("tepat.distribution.urls")),
+    path("laporan/", include("tepat.reports.urls")),
     path("pengaduan/", include("tepat.grievances.urls")),
     path("renja/", include("tepat.planning.urls")),
     path("", include("tepat.public.urls")),

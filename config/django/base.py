@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "tepat.grievances",
     "tepat.planning",
     "tepat.public",
+    "tepat.reports",
     "tepat.web",
 ]
 

@@ -153,6 +153,7 @@ class AuditAction(StrEnum):
     REFERRAL_COMPLETE = "referral.complete"
     REFERRAL_CANCEL = "referral.cancel"
     GRIEVANCES_CONFIGURE = "grievances.configure"
+    REPORT_EXPORT = "report.export"
     GRIEVANCES_DEMO_DATA = "grievances.demo_data"
 
 
@@ -287,6 +288,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.REFERRAL_CANCEL: _("Referral cancelled"),
     AuditAction.GRIEVANCES_CONFIGURE: _("Complaint settings changed"),
     AuditAction.GRIEVANCES_DEMO_DATA: _("Demo complaints loaded"),
+    AuditAction.REPORT_EXPORT: _("Report downloaded"),
 }
 
 

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from tepat.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.recap, name="recap"),
+    path("grafik.svg", views.recap_chart, name="recap_chart"),
+    path("unduh.<str:file_format>", views.recap_download, name="recap_download"),
+]

@@ -1,0 +1,66 @@
+"""Pages: the regional recap (table, chart, drill-down to child regions) and its XLSX/PDF downloads.
+Thin: the selector checks capability and scope; the export service records the audit event."""
+
+from __future__ import annotations
+
+from csp.decorators import csp_replace
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from tepat.core.exceptions import ObjectNotFound
+from tepat.reports import charts
+from tepat.reports.selectors import recap_roots, region_recap
+from tepat.reports.services import FORMATS, recap_export
+
+
+@login_required
+@require_GET
+def recap(request: HttpRequest) -> HttpResponse:
+    data = region_recap(actor=request.user, region_code=request.GET.get("region") or None)
+    sort = request.GET.get("sort", "")
+    keys = {"code", "name", *(col.key for col in data.columns)}
+    if sort.lstrip("-") in keys:
+        data.rows.sort(key=lambda row: (row[sort.lstrip("-")] is None, row[sort.lstrip("-")]),
+                       reverse=sort.startswith("-"))
+    return render(request, "reports/recap.html", {
+        "recap": data, "roots": recap_roots(request.user), "sort": sort,
+        "drill": data.child_level > data.region.level,
+        "rows": [{**row, "cells": [row[col.key] for col in data.columns]} for row in data.rows],
+        "totals": [data.totals[col.key] for col in data.columns],
+    })
+
+
+@login_required
+@require_GET
+@csp_replace({"default-src": ["'none'"], "style-src": ["'unsafe-inline'"], "script-src": ["'none'"],
+              "img-src": ["'none'"]})
+def recap_chart(request: HttpRequest) -> HttpResponse:
+    """Active families and each programme's recipients per child region, as SVG (no script inside)."""
+    data = region_recap(actor=request.user, region_code=request.GET.get("region") or None)
+    series = [(_("Active families"), [row.get("families_active", 0) for row in data.rows])]
+    for programme in data.programmes:
+        key = f"recipients_{programme['code']}"
+        series.append((_("%(programme)s recipients") % {"programme": programme["name"]},
+                       [row.get(key, 0) for row in data.rows]))
+    svg = charts.bar_chart(title=data.region.display_name, labels=[row["name"] for row in data.rows],
+                           series=series)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def recap_download(request: HttpRequest, file_format: str) -> HttpResponse:
+    if file_format not in FORMATS:
+        raise ObjectNotFound()
+    content, content_type, filename = recap_export(actor=request.user, file_format=file_format,
+                                                   region_code=request.GET.get("region") or None)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
