@@ -14,6 +14,7 @@ from tepat.accounts.access import ensure_permission
 from tepat.accounts.roles import Capability
 from tepat.regions.selectors import region_within_q
 from tepat.registry import masking
+from tepat.registry.selectors import personal_data_viewed
 from tepat.relief.access import events_visible, warehouses_visible
 from tepat.relief.actions import event_actions
 from tepat.relief.models import (
@@ -86,6 +87,9 @@ def event_detail(*, actor: Any, event: DisasterEvent) -> EventDetail:
     person_days = MealRecord.objects.filter(event=event).aggregate(total=Sum("person_days"))["total"] or 0
     counts = {"households": len(rows), "persons": sum(r["person_count"] for r in rows),
               "displaced": sum(1 for r in rows if r["displaced"])}
+    if counts["persons"]:
+        personal_data_viewed(actor=actor, kind="relief_intake", count=counts["persons"], region_code=event.region_id,
+                             target=event, extra={"event": event.reference})
     return EventDetail(event, rows, event_actions(actor, event), issued, person_days, counts)
 
 

@@ -154,6 +154,9 @@ def test_api_masks_nik_for_masked_roles(ctx, province_viewer, village_operator):
     full = client_for(village_operator).get(f"{A}/events/{ctx.event.pk}").content.decode()
     masked = client_for(province_viewer).get(f"{A}/events/{ctx.event.pk}").content.decode()
     assert nik in full and nik not in masked and nik[:6] + "*" * 10 in masked
+    from conftest import assert_audited
+
+    assert_audited("personal_data.view", actor=province_viewer, target=ctx.event, kind="relief_intake")
 
 
 EV = "/bencana/kejadian"
