@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from tepat.accounts.access import actor_can, actor_in_scope, ensure_capability, scope_q
@@ -27,14 +28,11 @@ def warehouses_visible(actor: Any) -> QuerySet[Warehouse]:
 
 
 def _get(queryset: QuerySet, pk: Any) -> Any:
+    """The row or None; a malformed id (from a form field) is answered like an unknown one."""
     try:
         return queryset.filter(pk=pk).first()
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, ValidationError):
         return None
-    except Exception as exc:  # a malformed UUID from a form field
-        if exc.__class__.__name__ == "ValidationError":
-            return None
-        raise
 
 
 def access_event(*, actor: Any, event_id: Any) -> DisasterEvent:

@@ -11,6 +11,7 @@ Indonesian and English and changes nothing.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -342,9 +343,9 @@ def stock_take(*, actor: Any, warehouse: Warehouse, counts: dict[Any, Any], reas
     on = a_date(occurred_on or timezone.localdate(), "occurred_on", "Tanggal", "Date", issues)
     if not counts:
         issues.append(Issue("required", "counts", "isi minimal satu hitungan", "enter at least one count"))
+    lot_ids = [key for key in (str(k) for k in (counts or {})) if _is_uuid(key)]
     balances = {str(b.lot_id): b for b in StockBalance.objects.select_for_update().filter(
-        warehouse=warehouse, lot_id__in=[str(k) for k in counts] if counts else []).select_related("lot", "item")
-        .order_by("lot_id")}
+        warehouse=warehouse, lot_id__in=lot_ids).select_related("lot", "item").order_by("lot_id")}
     wanted: dict[str, int] = {}
     for lot_id, counted in (counts or {}).items():
         key = str(lot_id)
@@ -371,6 +372,14 @@ def stock_take(*, actor: Any, warehouse: Warehouse, counts: dict[Any, Any], reas
                        "lines": [{"item": m.item.code, **line} for m, line in zip(movements, _lines(movements),
                                                                                    strict=True)]})
     return movements
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def stock_available(warehouse: Warehouse, item: ReliefItem, on: date | None = None) -> int:

@@ -165,6 +165,8 @@ def test_stock_take_records_the_differences(setup):
         stock_take(actor=op, warehouse=wh, counts={a.lot_id: 3, b.lot_id: -1}, reason="salah")
     with pytest.raises(ValidationFailed):
         stock_take(actor=op, warehouse=wh, counts={a.lot_id: 3}, reason="")
+    with pytest.raises(ValidationFailed):
+        stock_take(actor=op, warehouse=wh, counts={"not-a-lot": 3}, reason="salah")
     assert _state() == before
 
 
