@@ -64,6 +64,11 @@ class Capability(StrEnum):
     # (the assigned handler and the recording officer see their own cases without it)
     GRIEVANCES_SENSITIVE = "grievances.sensitive"
     GRIEVANCES_CONFIGURE = "grievances.configure"  # categories, SLA targets, holiday calendar, institutions
+    # Emergency relief outside the registry (tepat.relief)
+    RELIEF_VIEW = "relief.view"  # disaster events, intake, warehouses, stock and ledger in scope
+    RELIEF_INTAKE = "relief.intake"  # record households and persons of an event, match them to the registry
+    RELIEF_EVENTS = "relief.events"  # record, close and reopen disaster events
+    RELIEF_STOCK = "relief.stock"  # warehouses, receipts, issues, transfers, returns, stock-takes, meals
 
 
 C = Capability
@@ -103,6 +108,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.AUDITOR: frozenset({C.REGISTRY_VIEW, C.AUDIT_VIEW, C.UPDATES_VIEW, C.PROGRAMS_VIEW, C.TARGETING_VIEW}),
     Role.ADMINISTRATOR: frozenset({C.REGISTRY_VIEW, C.USER_MANAGE, C.AUDIT_VIEW}),
 }
+
+
+# Emergency relief (tepat.relief): Dinsos manages events and stock; village roles and facilitators record the
+# intake of their village; provincial and audit roles read.
+_RELIEF_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.VILLAGE_OPERATOR: frozenset({C.RELIEF_VIEW, C.RELIEF_INTAKE}),
+    Role.FACILITATOR: frozenset({C.RELIEF_VIEW, C.RELIEF_INTAKE}),
+    Role.DINSOS_OPERATOR: frozenset({C.RELIEF_VIEW, C.RELIEF_INTAKE, C.RELIEF_EVENTS, C.RELIEF_STOCK}),
+    Role.DINSOS_SUPERVISOR: frozenset({C.RELIEF_VIEW, C.RELIEF_INTAKE, C.RELIEF_EVENTS, C.RELIEF_STOCK}),
+    Role.PROVINCE_VIEWER: frozenset({C.RELIEF_VIEW}),
+    Role.AUDITOR: frozenset({C.RELIEF_VIEW}),
+}
+for _role, _caps in _RELIEF_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
 
 
 def capabilities_of(role: str) -> frozenset[Capability]:

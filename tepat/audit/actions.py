@@ -155,6 +155,21 @@ class AuditAction(StrEnum):
     GRIEVANCES_CONFIGURE = "grievances.configure"
     REPORT_EXPORT = "report.export"
     GRIEVANCES_DEMO_DATA = "grievances.demo_data"
+    # Emergency relief (tepat.relief)
+    RELIEF_EVENT_CREATE = "relief_event.create"
+    RELIEF_EVENT_CLOSE = "relief_event.close"
+    RELIEF_EVENT_REOPEN = "relief_event.reopen"
+    RELIEF_INTAKE_CREATE = "relief_intake.create"
+    RELIEF_INTAKE_MATCH = "relief_intake.match"
+    RELIEF_INTAKE_PROPOSE = "relief_intake.propose"
+    RELIEF_WAREHOUSE_CREATE = "relief_warehouse.create"
+    RELIEF_STOCK_RECEIVE = "relief_stock.receive"
+    RELIEF_STOCK_ISSUE = "relief_stock.issue"
+    RELIEF_STOCK_TRANSFER = "relief_stock.transfer"
+    RELIEF_STOCK_RETURN = "relief_stock.return"
+    RELIEF_STOCK_TAKE = "relief_stock.take"
+    RELIEF_MEALS_RECORD = "relief_meals.record"
+    RELIEF_DEMO_DATA = "relief.demo_data"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -289,6 +304,20 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.GRIEVANCES_CONFIGURE: _("Complaint settings changed"),
     AuditAction.GRIEVANCES_DEMO_DATA: _("Demo complaints loaded"),
     AuditAction.REPORT_EXPORT: _("Report downloaded"),
+    AuditAction.RELIEF_EVENT_CREATE: _("Disaster event recorded"),
+    AuditAction.RELIEF_EVENT_CLOSE: _("Disaster event closed"),
+    AuditAction.RELIEF_EVENT_REOPEN: _("Disaster event reopened"),
+    AuditAction.RELIEF_INTAKE_CREATE: _("Disaster household intake recorded"),
+    AuditAction.RELIEF_INTAKE_MATCH: _("Disaster intake matched to the registry"),
+    AuditAction.RELIEF_INTAKE_PROPOSE: _("Registry proposal made for a disaster household"),
+    AuditAction.RELIEF_WAREHOUSE_CREATE: _("Relief warehouse created"),
+    AuditAction.RELIEF_STOCK_RECEIVE: _("Relief stock received"),
+    AuditAction.RELIEF_STOCK_ISSUE: _("Relief stock issued"),
+    AuditAction.RELIEF_STOCK_TRANSFER: _("Relief stock transferred"),
+    AuditAction.RELIEF_STOCK_RETURN: _("Relief stock returned"),
+    AuditAction.RELIEF_STOCK_TAKE: _("Relief stock-take recorded"),
+    AuditAction.RELIEF_MEALS_RECORD: _("Relief meals recorded"),
+    AuditAction.RELIEF_DEMO_DATA: _("Demo relief data loaded"),
 }
 
 
