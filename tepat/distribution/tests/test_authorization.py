@@ -24,6 +24,38 @@ from tepat.distribution.models import (
 
 pytestmark = pytest.mark.django_db
 ROUTES = 32
+MATRIX_ROUTES = {
+    "page distribution:index",
+    "page distribution:open",
+    "page distribution:detail",
+    "page distribution:version_create",
+    "page distribution:realisation",
+    "page distribution:queue",
+    "page distribution:reconciliation",
+    "page distribution:close",
+    "page distribution:export",
+    "page distribution:export_download",
+    "page distribution:return_resolve",
+    "page distribution:receipt",
+    "GET /api/v1/distribution/channels",
+    "GET /api/v1/distribution/distributions",
+    "POST /api/v1/distribution/distributions",
+    "GET /api/v1/distribution/distributions/{distribution_id}",
+    "POST /api/v1/distribution/distributions/{distribution_id}/lists",
+    "GET /api/v1/distribution/lists/{list_id}/entries",
+    "POST /api/v1/distribution/lists/{list_id}/export",
+    "GET /api/v1/distribution/entries/{kpm_ref}",
+    "POST /api/v1/distribution/entries/{kpm_ref}/receipt",
+    "GET /api/v1/distribution/distributions/{distribution_id}/returns",
+    "POST /api/v1/distribution/returns/{item_id}/complete",
+    "POST /api/v1/distribution/returns/{item_id}/drop",
+    "POST /api/v1/distribution/distributions/{distribution_id}/realisation",
+    "POST /api/v1/distribution/distributions/{distribution_id}/channel-returns",
+    "GET /api/v1/distribution/distributions/{distribution_id}/reconciliation",
+    "POST /api/v1/distribution/distributions/{distribution_id}/close-request",
+    "POST /api/v1/distribution/distributions/{distribution_id}/close",
+    "POST /api/v1/distribution/distributions/{distribution_id}/close-refuse",
+}
 
 
 @pytest.fixture
@@ -169,3 +201,4 @@ def test_matrix_covers_every_route():
     # pages: tutup has two steps, tanda-terima GET and POST; the API: every operation once
     assert operations == 18 and page_routes == 12
     assert operations + page_routes + 2 == ROUTES
+    assert len(MATRIX_ROUTES) == operations + page_routes
