@@ -146,3 +146,28 @@ def test_closed_tahap_refuses_a_new_version(world, dist, pos, dinsos_supervisor)
     with pytest.raises(BusinessRuleViolation):
         list_version_create(actor=world.op, dist=dist, channel=pos)
     assert not DistributionEntry.objects.exists()
+
+
+def test_bad_recipient_nik_is_held_back(world, dist, pos):
+    world.f_old2.members.update(nik="1234")
+    dlist = list_version_create(actor=world.op, dist=dist, channel=pos)
+    assert not dlist.entries.filter(family=world.f_old2).exists()
+    assert "nik_structure" in ReturnItem.objects.get(family=world.f_old2).reason_codes
+
+
+def test_queue_row_is_swapped_in_place_by_htmx(world, dist, village_operator):
+    from conftest import client_for
+
+    world.f_old2.rt = ""
+    world.f_old2.save(update_fields=["rt"])
+    list_version_create(actor=world.op, dist=dist, channel=Channel.objects.get(code="POS_KANTOR"))
+    item = ReturnItem.objects.get(family=world.f_old2)
+    answer = client_for(village_operator).post(f"/penyaluran/dikembalikan/{item.pk}/", {"action": "drop", "note": ""},
+                                               HTTP_HX_REQUEST="true")
+    assert answer.status_code == 422 and ReturnItem.objects.get(pk=item.pk).status == "open"
+    answer = client_for(village_operator).post(f"/penyaluran/dikembalikan/{item.pk}/",
+                                               {"action": "drop", "note": "pindah ke luar kabupaten"},
+                                               HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and f'id="item-{item.pk}"' in answer.content.decode()
+    assert ReturnItem.objects.get(pk=item.pk).status == "dropped"
+    assert_audited("distribution_return.drop", actor=village_operator, target=item)
