@@ -41,6 +41,8 @@ demo: install
 	@echo "== Programmes: one determined tahap of PKH and Sembako (/program/)"
 	$(LOCAL) $(BIN)/tepat demo-programmes --region 36.04
 	$(LOCAL) $(BIN)/tepat demo-public --region 36.04  # approved lists for /cek-bansos/ and /transparansi/, two citizens' reports
+	@echo "== Distribution: the Sembako tahap via PT Pos, receipts, a realisation with errors and retur (/penyaluran/)"
+	$(LOCAL) $(BIN)/tepat demo-distribution --region 36.04 --out var
 	@echo "== Complaints: a few dozen SLRT cases, one referral, one breached SLA (/pengaduan/)"
 	$(LOCAL) $(BIN)/tepat demo-grievances --region 36.04
 	@echo "== Disaster relief: one flood with intake, matching to the registry, stock issued FIFO (/bencana/)"

@@ -1,5 +1,5 @@
 from tepat.accounts.access import actor_can, actor_region_codes
-from tepat.accounts.roles import Capability
+from tepat.accounts.roles import Capability, DistributionCapability
 
 
 def actor(request):
@@ -8,5 +8,6 @@ def actor(request):
         return {}
     return {
         "actor_regions": actor_region_codes(user),
-        "can": {cap.name.lower(): actor_can(user, cap) for cap in Capability},
+        "can": {cap.name.lower(): actor_can(user, cap) for cap in Capability}
+        | {f"distribution_{cap.name.lower()}": actor_can(user, cap) for cap in DistributionCapability},
     }

@@ -151,3 +151,30 @@ ROLE_SUMMARIES: dict[str, tuple[str, str]] = {
     Role.AUDITOR: ("melihat jejak audit dan data tersamar", "reads the audit trail and masked data"),
     Role.ADMINISTRATOR: ("mengelola pengguna di wilayahnya", "manages users in their regions"),
 }
+
+
+# ---- Distribution (tepat.distribution), appended as one block -------------------------------------------
+# VIEW: lists, queue, receipts, reconciliation in scope. MANAGE: create versions, cleanse, export, import
+# realisations and channel returns, request the close (Dinsos). RECEIPT: record a per-person receipt in the
+# field. COMPLETE: complete or drop a returned record of the village. CLOSE: close a tahap as the second
+# approver (a different user than the one who requested it).
+class DistributionCapability(StrEnum):
+    VIEW = "distribution.view"
+    MANAGE = "distribution.manage"
+    RECEIPT = "distribution.receipt"
+    COMPLETE = "distribution.complete"
+    CLOSE = "distribution.close"
+
+
+_D = DistributionCapability
+_DISTRIBUTION_CAPABILITIES: dict[str, frozenset] = {
+    Role.VILLAGE_OPERATOR: frozenset({_D.VIEW, _D.RECEIPT, _D.COMPLETE}),
+    Role.FACILITATOR: frozenset({_D.VIEW, _D.RECEIPT}),
+    Role.DISTRICT_OFFICER: frozenset({_D.VIEW, _D.RECEIPT}),
+    Role.DINSOS_OPERATOR: frozenset({_D.VIEW, _D.MANAGE, _D.RECEIPT, _D.COMPLETE}),
+    Role.DINSOS_SUPERVISOR: frozenset({_D.VIEW, _D.MANAGE, _D.RECEIPT, _D.COMPLETE, _D.CLOSE}),
+    Role.PROVINCE_VIEWER: frozenset({_D.VIEW}),
+    Role.AUDITOR: frozenset({_D.VIEW}),
+}
+for _role, _caps in _DISTRIBUTION_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps

@@ -170,6 +170,22 @@ class AuditAction(StrEnum):
     RELIEF_STOCK_TAKE = "relief_stock.take"
     RELIEF_MEALS_RECORD = "relief_meals.record"
     RELIEF_DEMO_DATA = "relief.demo_data"
+    # Distribution, receipt, realisation and close (tepat.distribution)
+    DISTRIBUTION_CREATE = "distribution.create"
+    DISTRIBUTION_LIST_CREATE = "distribution_list.create"
+    DISTRIBUTION_LIST_EXPORT_FIRST = "distribution_list.export"
+    DISTRIBUTION_LIST_SUPERSEDE = "distribution_list.supersede"
+    DISTRIBUTION_EXPORT_FILE = "distribution_list.export_file"
+    DISTRIBUTION_PREFLIGHT = "distribution.preflight"
+    DISTRIBUTION_RETURN_IMPORT = "distribution.return_import"
+    DISTRIBUTION_RETURN_COMPLETE = "distribution_return.complete"
+    DISTRIBUTION_RETURN_DROP = "distribution_return.drop"
+    DISTRIBUTION_RECEIPT_RECORD = "distribution_entry.receipt"
+    DISTRIBUTION_REALISATION_IMPORT = "distribution.realisation_import"
+    DISTRIBUTION_CLOSE_REQUEST = "distribution.request_close"
+    DISTRIBUTION_CLOSE = "distribution.close"
+    DISTRIBUTION_CLOSE_REFUSE = "distribution.reopen"
+    DISTRIBUTION_DEMO_DATA = "distribution.demo_data"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -318,6 +334,21 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.RELIEF_STOCK_TAKE: _("Relief stock-take recorded"),
     AuditAction.RELIEF_MEALS_RECORD: _("Relief meals recorded"),
     AuditAction.RELIEF_DEMO_DATA: _("Demo relief data loaded"),
+    AuditAction.DISTRIBUTION_CREATE: _("Distribution of a tahap opened"),
+    AuditAction.DISTRIBUTION_LIST_CREATE: _("Distribution list version created"),
+    AuditAction.DISTRIBUTION_LIST_EXPORT_FIRST: _("Distribution list exported (now immutable)"),
+    AuditAction.DISTRIBUTION_LIST_SUPERSEDE: _("Distribution list replaced by a new version"),
+    AuditAction.DISTRIBUTION_EXPORT_FILE: _("Distribution list file exported"),
+    AuditAction.DISTRIBUTION_PREFLIGHT: _("Pre-flight cleansing run"),
+    AuditAction.DISTRIBUTION_RETURN_IMPORT: _("Channel returns imported"),
+    AuditAction.DISTRIBUTION_RETURN_COMPLETE: _("Returned record completed"),
+    AuditAction.DISTRIBUTION_RETURN_DROP: _("Returned record dropped from the tahap"),
+    AuditAction.DISTRIBUTION_RECEIPT_RECORD: _("Receipt recorded"),
+    AuditAction.DISTRIBUTION_REALISATION_IMPORT: _("Realisation report imported"),
+    AuditAction.DISTRIBUTION_CLOSE_REQUEST: _("Tahap close requested"),
+    AuditAction.DISTRIBUTION_CLOSE: _("Tahap closed by a second approver"),
+    AuditAction.DISTRIBUTION_CLOSE_REFUSE: _("Tahap close refused (reopened)"),
+    AuditAction.DISTRIBUTION_DEMO_DATA: _("Demo distribution loaded"),
 }
 
 

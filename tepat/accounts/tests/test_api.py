@@ -44,6 +44,7 @@ def test_me_lists_role_capabilities_and_regions(village_operator):
          "quality.review", "updates.view", "updates.propose", "updates.assign", "updates.deliberate", "programs.view",
          "targeting.view", "grievances.view", "grievances.intake", "grievances.handle", "grievances.decide",
          "relief.view", "relief.intake"]
+         "distribution.view", "distribution.receipt", "distribution.complete"]
     )
     assert body["regions"] == [{"code": VILLAGE, "name": "Kramatwatu"}]
 
