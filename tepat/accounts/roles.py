@@ -64,6 +64,9 @@ class Capability(StrEnum):
     # (the assigned handler and the recording officer see their own cases without it)
     GRIEVANCES_SENSITIVE = "grievances.sensitive"
     GRIEVANCES_CONFIGURE = "grievances.configure"  # categories, SLA targets, holiday calendar, institutions
+    # Invitations (tepat.distribution.invitations)
+    INVITATIONS_PRINT = "invitations.print"  # print the signed undangan of a village
+    INVITATIONS_SCAN = "invitations.scan"  # scan an undangan at the distribution point (single use)
 
 
 C = Capability
@@ -103,6 +106,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.AUDITOR: frozenset({C.REGISTRY_VIEW, C.AUDIT_VIEW, C.UPDATES_VIEW, C.PROGRAMS_VIEW, C.TARGETING_VIEW}),
     Role.ADMINISTRATOR: frozenset({C.REGISTRY_VIEW, C.USER_MANAGE, C.AUDIT_VIEW}),
 }
+
+
+# Invitations (tepat.distribution.invitations): printed by the village and Dinsos, scanned by field roles.
+_INVITATION_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.VILLAGE_OPERATOR: frozenset({C.INVITATIONS_PRINT, C.INVITATIONS_SCAN}),
+    Role.FACILITATOR: frozenset({C.INVITATIONS_SCAN}),
+    Role.DISTRICT_OFFICER: frozenset({C.INVITATIONS_SCAN}),
+    Role.DINSOS_OPERATOR: frozenset({C.INVITATIONS_PRINT, C.INVITATIONS_SCAN}),
+    Role.DINSOS_SUPERVISOR: frozenset({C.INVITATIONS_PRINT, C.INVITATIONS_SCAN}),
+}
+for _role, _extra in _INVITATION_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
 
 def capabilities_of(role: str) -> frozenset[Capability]:

@@ -154,6 +154,10 @@ class AuditAction(StrEnum):
     REFERRAL_CANCEL = "referral.cancel"
     GRIEVANCES_CONFIGURE = "grievances.configure"
     GRIEVANCES_DEMO_DATA = "grievances.demo_data"
+    # Invitations (tepat.distribution.invitations)
+    INVITATION_PRINT = "invitation.print"
+    INVITATION_SCAN = "invitation.scan"
+    INVITATION_SCAN_REFUSED = "invitation.scan_refused"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -287,6 +291,9 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.REFERRAL_CANCEL: _("Referral cancelled"),
     AuditAction.GRIEVANCES_CONFIGURE: _("Complaint settings changed"),
     AuditAction.GRIEVANCES_DEMO_DATA: _("Demo complaints loaded"),
+    AuditAction.INVITATION_PRINT: _("Invitations printed"),
+    AuditAction.INVITATION_SCAN: _("Invitation scanned and accepted"),
+    AuditAction.INVITATION_SCAN_REFUSED: _("Invitation scan refused"),
 }
 
 

@@ -5,3 +5,8 @@ class DistributionConfig(AppConfig):
     name = "tepat.distribution"
     label = "distribution"
     verbose_name = "Penyaluran"
+
+    def ready(self) -> None:
+        # The invitations package keeps its own model (app_label "distribution"); importing it here registers
+        # it without touching this app's models.py.
+        from tepat.distribution.invitations import models  # noqa: F401
