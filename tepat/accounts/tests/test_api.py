@@ -42,7 +42,8 @@ def test_me_lists_role_capabilities_and_regions(village_operator):
     assert body["capabilities"] == sorted(
         ["registry.view", "personal_data.full", "sensitive_data.view", "quality.view",
          "quality.review", "updates.view", "updates.propose", "updates.assign", "updates.deliberate", "programs.view",
-         "targeting.view", "grievances.view", "grievances.intake", "grievances.handle", "grievances.decide"]
+         "targeting.view", "grievances.view", "grievances.intake", "grievances.handle", "grievances.decide",
+         "invitations.print", "invitations.scan"]
     )
     assert body["regions"] == [{"code": VILLAGE, "name": "Kramatwatu"}]
 
