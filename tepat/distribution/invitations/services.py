@@ -157,3 +157,34 @@ def invitation_batch_pdf(*, actor: Any, village_code: str, items: Sequence[Invit
                      data={"count": len(items), "per_page": per_page, "key_id": key_id,
                            "programmes": sorted({f"{i.programme}/{i.tahap}" for i in items})})
     return content
+
+
+def invitation_region_zip(*, actor: Any, region_code: str, programme: str, tahap: int, per_page: int = 4,
+                          progress: Any = None) -> tuple[bytes, dict[str, int]]:
+    """Every village of `region_code` (a kecamatan or the whole district) printed in one ZIP, one PDF per
+    village (each printing audited as its own `invitation.print`). `progress(done, total)` after each village,
+    for the background job that runs this. Villages without invitations are skipped and counted."""
+    import io
+    import zipfile
+
+    from tepat.regions.models import Region
+    from tepat.regions.selectors import region_within_q
+
+    ensure_permission(actor=actor, capability=C.INVITATIONS_PRINT, region_code=region_code)
+    villages = list(Region.objects.filter(region_within_q(region_code), level=Region.Level.VILLAGE)
+                    .order_by("code").values_list("code", flat=True))
+    stats = {"villages": len(villages), "printed": 0, "empty": 0, "invitations": 0}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
+        for done, village in enumerate(villages, start=1):
+            items = invitation_source(actor=actor, village_code=village, programme=programme, tahap=tahap)
+            if items:
+                content = invitation_batch_pdf(actor=actor, village_code=village, items=items, per_page=per_page)
+                archive.writestr(f"undangan-{programme}-{tahap}-{village}.pdf", content)
+                stats["printed"] += 1
+                stats["invitations"] += len(items)
+            else:
+                stats["empty"] += 1
+            if progress is not None:
+                progress(done, len(villages))
+    return buffer.getvalue(), stats

@@ -98,7 +98,7 @@ def _unb64(text: str) -> bytes:
 
 
 @lru_cache(maxsize=8)
-def _private_key(secret: str) -> Ed25519PrivateKey:
+def private_key(secret: str) -> Ed25519PrivateKey:
     try:
         raw = _unb64(secret)
         if len(raw) != 32:
@@ -140,7 +140,7 @@ def current_key_id() -> str:
 
 def public_keys() -> dict[str, str]:
     """Every key that verifies: {key id: base64url raw public key}; what field devices download."""
-    keys = {kid: public_key_text(_private_key(secret))
+    keys = {kid: public_key_text(private_key(secret))
             for kid, secret in (getattr(settings, "TEPAT_INVITATION_KEYS", {}) or {}).items()}
     for kid, text in (getattr(settings, "TEPAT_INVITATION_PUBLIC_KEYS", {}) or {}).items():
         keys.setdefault(kid, public_key_text(_public_key(text)))
@@ -150,7 +150,7 @@ def public_keys() -> dict[str, str]:
 def _verifier(key_id: str) -> Ed25519PublicKey | None:
     secret = (getattr(settings, "TEPAT_INVITATION_KEYS", {}) or {}).get(key_id)
     if secret:
-        return _private_key(secret).public_key()
+        return private_key(secret).public_key()
     text = (getattr(settings, "TEPAT_INVITATION_PUBLIC_KEYS", {}) or {}).get(key_id)
     return _public_key(text) if text else None
 
@@ -172,7 +172,7 @@ def sign(data: InvitationData, *, key_id: str | None = None) -> str:
     if not secret:
         raise ImproperlyConfigured(f"No private invitation key {key_id!r} in TEPAT_INVITATION_KEYS.")
     payload = _payload_bytes(data, key_id)
-    signature = _private_key(secret).sign(DOMAIN + payload)
+    signature = private_key(secret).sign(DOMAIN + payload)
     return f"{_b64(payload)}.{_b64(signature)}"
 
 

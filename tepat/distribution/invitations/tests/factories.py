@@ -26,3 +26,10 @@ def village_batch(count: int, **kwargs: Any) -> list[InvitationData]:
 def source(*, actor: Any, village_code: str, programme: str, tahap: int) -> list[InvitationData]:
     """A stand-in for the distribution lists (settings.TEPAT_INVITATION_SOURCE in the tests)."""
     return [invitation(n, village_code=village_code, programme=programme, tahap=tahap) for n in range(1, 6)]
+
+
+def source_two_villages(*, actor: Any, village_code: str, programme: str, tahap: int) -> list[InvitationData]:
+    from conftest import OTHER_VILLAGE
+
+    return source(actor=actor, village_code=village_code, programme=programme, tahap=tahap) \
+        if village_code in (VILLAGE, OTHER_VILLAGE) else []

@@ -16,6 +16,7 @@ from tepat.distribution.invitations.services import (
     ALREADY_USED,
     INVALID,
     invitation_batch_pdf,
+    invitation_region_zip,
     invitation_scan,
     invitation_scanned,
 )
@@ -118,3 +119,23 @@ def test_batch_pdf_is_audited_and_refuses_bad_items_all_or_nothing(village_opera
     with pytest.raises(ObjectNotFound):
         invitation_batch_pdf(actor=other_village_operator, village_code=VILLAGE, items=village_batch(1))
     assert audit_seq() == seq
+
+
+def test_region_zip_prints_each_village_with_progress(settings, dinsos_operator, village_operator):
+    import io
+    import zipfile
+
+    from conftest import KECAMATAN
+
+    settings.TEPAT_INVITATION_SOURCE = "tepat.distribution.invitations.tests.factories.source_two_villages"
+    seq = audit_seq()
+    seen = []
+    content, stats = invitation_region_zip(actor=dinsos_operator, region_code=KECAMATAN, programme="BPNT", tahap=4,
+                                           progress=lambda done, total: seen.append((done, total)))
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert names == [f"undangan-BPNT-4-{VILLAGE}.pdf", f"undangan-BPNT-4-{OTHER_VILLAGE}.pdf"]
+    assert stats["printed"] == 2 and stats["invitations"] == 10 and stats["empty"] == stats["villages"] - 2
+    assert seen[-1] == (stats["villages"], stats["villages"]) and len(seen) == stats["villages"]
+    assert_audited("invitation.print", actor=dinsos_operator, region_code=OTHER_VILLAGE, after=seq, count=5)
+    with pytest.raises(ObjectNotFound):  # a village operator cannot print the kecamatan
+        invitation_region_zip(actor=village_operator, region_code=KECAMATAN, programme="BPNT", tahap=4)

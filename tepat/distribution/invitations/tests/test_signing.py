@@ -124,3 +124,21 @@ def test_bad_data_is_refused_with_the_field_named_in_both_languages(change, fiel
         signing.sign(replace(invitation(), **change))
     issue = caught.value.issues[0]
     assert issue.field == field and issue.id and issue.en and issue.id != issue.en
+
+
+def test_keygen_command_prints_a_working_pair():
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("invitation-keygen", "--id", "inv-new", stdout=out)
+    lines = out.getvalue().splitlines()
+    secret = lines[0].split("=", 1)[1].split(":", 1)[1]
+    public = lines[2].rsplit(":", 1)[1]
+    with override_settings(TEPAT_INVITATION_KEYS={"inv-new": secret}, TEPAT_INVITATION_KEY_ID="inv-new",
+                           TEPAT_INVITATION_PUBLIC_KEYS={}):
+        token = signing.sign(invitation())
+        assert signing.public_keys() == {"inv-new": public}
+    with override_settings(TEPAT_INVITATION_KEYS={}, TEPAT_INVITATION_PUBLIC_KEYS={"inv-new": public}):
+        assert signing.verify(token, today=TODAY).key_id == "inv-new"  # the public half alone verifies
