@@ -158,6 +158,9 @@ class AuditAction(StrEnum):
     INVITATION_PRINT = "invitation.print"
     INVITATION_SCAN = "invitation.scan"
     INVITATION_SCAN_REFUSED = "invitation.scan_refused"
+    INVITATION_PRINT_JOB_START = "invitation_print_job.start"
+    INVITATION_PRINT_JOB_FINISH = "invitation_print_job.finish"
+    INVITATION_PRINT_JOB_FAIL = "invitation_print_job.fail"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -294,6 +297,9 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.INVITATION_PRINT: _("Invitations printed"),
     AuditAction.INVITATION_SCAN: _("Invitation scanned and accepted"),
     AuditAction.INVITATION_SCAN_REFUSED: _("Invitation scan refused"),
+    AuditAction.INVITATION_PRINT_JOB_START: _("Invitation printing of a region started"),
+    AuditAction.INVITATION_PRINT_JOB_FINISH: _("Invitation printing of a region finished"),
+    AuditAction.INVITATION_PRINT_JOB_FAIL: _("Invitation printing of a region failed"),
 }
 
 

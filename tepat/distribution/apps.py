@@ -9,4 +9,7 @@ class DistributionConfig(AppConfig):
     def ready(self) -> None:
         # The invitations package keeps its own model (app_label "distribution"); importing it here registers
         # it without touching this app's models.py.
-        from tepat.distribution.invitations import models  # noqa: F401
+        from tepat.distribution.invitations import (
+            models,  # noqa: F401
+            transitions,  # noqa: F401  (the print job's table)
+        )

@@ -3,12 +3,21 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
+from tepat.core.exceptions import BusinessRuleViolation
 from tepat.distribution.invitations import signing
-from tepat.distribution.invitations.services import invitation_batch_pdf, invitation_scan, invitation_source
+from tepat.distribution.invitations.services import (
+    invitation_batch_pdf,
+    invitation_print_job_get,
+    invitation_print_job_start,
+    invitation_scan,
+    invitation_source,
+)
 
 router = Router(tags=["invitations"])
 
@@ -110,5 +119,64 @@ def village_pdf(request: HttpRequest, village_code: str, query: Query[PdfQuery])
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class JobIn(Schema):
+    region_code: str
+    programme: str
+    tahap: int
+    per_page: int = 4
+
+
+class JobOut(Schema):
+    id: str
+    region_code: str
+    programme: str
+    tahap: int
+    per_page: int
+    status: str
+    done: int
+    total: int
+    percent: int
+    invitations: int
+    error: str
+    file_url: str
+
+
+def job_out(job) -> dict:
+    return {"id": str(job.pk), "region_code": job.region_code, "programme": job.programme, "tahap": job.tahap,
+            "per_page": job.per_page, "status": job.status, "done": job.done, "total": job.total,
+            "percent": job.percent, "invitations": job.invitations, "error": job.error,
+            "file_url": f"/api/v1/invitations/jobs/{job.pk}/file" if job.status == "done" else ""}
+
+
+@router.post("/jobs", response={202: JobOut, **ERRORS}, summary="Print a kecamatan's or the district's invitations "
+             "in the background (one PDF per village, in a ZIP)")
+def start_job(request: HttpRequest, payload: JobIn):
+    job = invitation_print_job_start(actor=request.auth, region_code=payload.region_code, programme=payload.programme,
+                                     tahap=payload.tahap, per_page=payload.per_page)
+    job.refresh_from_db()
+    return 202, job_out(job)
+
+
+@router.get("/jobs/{job_id}", response={200: JobOut, **ERRORS}, summary="A print job's progress")
+def get_job(request: HttpRequest, job_id: UUID):
+    return job_out(invitation_print_job_get(actor=request.auth, job_id=job_id))
+
+
+@router.get("/jobs/{job_id}/file", response={200: None, **ERRORS}, summary="The ZIP of a finished print job")
+def job_file(request: HttpRequest, job_id: UUID):
+    return job_file_response(invitation_print_job_get(actor=request.auth, job_id=job_id))
+
+
+def job_file_response(job) -> HttpResponse:
+    if job.status != "done" or not job.file:
+        raise BusinessRuleViolation("Pencetakan belum selesai / The printing has not finished")
+    with job.file.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{job.file.name.rsplit("/", 1)[-1]}"'
     response["Cache-Control"] = "no-store"
     return response

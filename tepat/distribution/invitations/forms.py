@@ -17,3 +17,9 @@ class PrintForm(forms.Form):
     tahap = forms.IntegerField(label=_("Tahap"), min_value=1, max_value=99)
     per_page = forms.TypedChoiceField(label=_("Per page"), coerce=int, initial=4,
                                       choices=((4, _("4 per page")), (1, _("1 per page"))))
+
+
+class JobForm(PrintForm):
+    region_code = forms.CharField(label=_("Kecamatan or district code"), max_length=13)
+
+    field_order = ("region_code", "programme", "tahap", "per_page")

@@ -21,7 +21,7 @@ from tepat.audit.services import audit_record
 from tepat.core.exceptions import BusinessRuleViolation, ObjectNotFound, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.distribution.invitations import signing
-from tepat.distribution.invitations.data import InvitationData
+from tepat.distribution.invitations.data import CODE_RE, InvitationData
 from tepat.distribution.invitations.models import InvitationScan
 from tepat.regions.selectors import is_within
 
@@ -188,3 +188,82 @@ def invitation_region_zip(*, actor: Any, region_code: str, programme: str, tahap
             if progress is not None:
                 progress(done, len(villages))
     return buffer.getvalue(), stats
+
+
+# ---- the background print job of a region ------------------------------------------------------------------
+
+
+def invitation_print_job_start(*, actor: Any, region_code: str, programme: str, tahap: int,
+                               per_page: int = 4) -> Any:
+    """Create the job (audited) and enqueue its task once the transaction commits."""
+    from tepat.distribution.invitations.models import InvitationPrintJob
+
+    ensure_permission(actor=actor, capability=C.INVITATIONS_PRINT, region_code=region_code)
+    issues = []
+    if not CODE_RE.match(programme or ""):
+        issues.append(Issue("invitation_programme", "programme", "kode program tidak sah", "invalid programme code"))
+    if not 1 <= int(tahap) <= 99:
+        issues.append(Issue("invitation_tahap", "tahap", "tahap harus 1–99", "tahap must be 1–99"))
+    if per_page not in (1, 4):
+        issues.append(Issue("invitation_per_page", "per_page", "jumlah per halaman harus 1 atau 4",
+                            "invitations per page must be 1 or 4"))
+    if issues:
+        raise ValidationFailed(issues)
+    with transaction.atomic():
+        job = InvitationPrintJob.objects.create(region_code=region_code, programme=programme, tahap=tahap,
+                                                per_page=per_page, created_by=actor)
+        audit_record(actor=actor, action=AuditAction.INVITATION_PRINT_JOB_START, target=job, region_code=region_code,
+                     data={"programme": programme, "tahap": tahap, "per_page": per_page})
+
+        def enqueue() -> None:
+            from tepat.distribution.invitations.tasks import invitation_print_task
+
+            invitation_print_task.enqueue(job_id=str(job.pk))
+
+        transaction.on_commit(enqueue)
+    return job
+
+
+def invitation_print_job_run(*, job_id: str) -> Any:
+    """The task's body: print every village of the job's region as its creator, the progress saved after each
+    village; the ZIP saved to the default storage; done or failed through the job's transitions."""
+    from django.core.files.base import ContentFile
+
+    from tepat.audit.transitions import transition
+    from tepat.distribution.invitations.models import InvitationPrintJob
+
+    job = InvitationPrintJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status != InvitationPrintJob.Status.RUNNING:
+        return job
+
+    def progress(done: int, total: int) -> None:
+        InvitationPrintJob.objects.filter(pk=job.pk).update(done=done, total=total, updated_at=timezone.now())
+
+    try:
+        content, stats = invitation_region_zip(actor=job.created_by, region_code=job.region_code,
+                                               programme=job.programme, tahap=job.tahap, per_page=job.per_page,
+                                               progress=progress)
+    except Exception as exc:  # recorded on the job, then re-raised for the task runner's log
+        with transaction.atomic():
+            transition(job, "fail", actor=job.created_by, region_code=job.region_code,
+                       updates={"error": str(exc)[:2000], "finished_at": timezone.now()},
+                       data={"error": type(exc).__name__})
+        raise
+    name = job.file.storage.save(f"invitations/undangan-{job.programme}-{job.tahap}-{job.region_code}-{job.pk}.zip",
+                                 ContentFile(content))
+    with transaction.atomic():
+        return transition(job, "finish", actor=job.created_by, region_code=job.region_code,
+                          updates={"file": name, "invitations": stats["invitations"], "done": stats["villages"],
+                                   "total": stats["villages"], "finished_at": timezone.now()},
+                          data=stats)
+
+
+def invitation_print_job_get(*, actor: Any, job_id: Any) -> Any:
+    """A job in the actor's scope (print capability), else 403/404."""
+    from tepat.distribution.invitations.models import InvitationPrintJob
+
+    ensure_capability(actor=actor, capability=C.INVITATIONS_PRINT)
+    job = InvitationPrintJob.objects.filter(pk=job_id).first()
+    if job is None or not actor_in_scope(actor, job.region_code):
+        raise ObjectNotFound()
+    return job

@@ -29,7 +29,8 @@ def _state():
 def test_every_api_route_is_in_a_matrix():
     routes = {f"{method} {path}" for path, view in router.path_operations.items()
               for op in view.operations for method in op.methods}
-    assert routes == {"GET /keys", "POST /scan", "GET /villages/{village_code}/pdf"}
+    assert routes == {"GET /keys", "POST /scan", "GET /villages/{village_code}/pdf", "POST /jobs", "GET /jobs/{job_id}",
+                      "GET /jobs/{job_id}/file"}
 
 
 def test_keys_are_public_and_hold_only_public_keys(village_head):
