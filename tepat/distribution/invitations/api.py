@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from django.core.exceptions import ImproperlyConfigured
@@ -37,6 +38,8 @@ class KeysOut(Schema):
 class ScanIn(Schema):
     token: str
     device: str = ""
+    # when a device scanned offline and syncs later: its scan time (the expiry is checked on that day)
+    scanned_at: datetime | None = None
 
 
 class PayloadOut(Schema):
@@ -97,7 +100,8 @@ def scan(request: HttpRequest, payload: ScanIn):
     """200 with the verdict: accepted (recorded), already_used (when and by whom), invalid (the reason:
     malformed, bad_signature, unknown_key, expired). 403 without the scan capability; 404 for a valid
     invitation of a village outside the actor's regions."""
-    return invitation_scan(actor=request.auth, token=payload.token, device=payload.device).as_dict()
+    return invitation_scan(actor=request.auth, token=payload.token, device=payload.device,
+                           offline_at=payload.scanned_at).as_dict()
 
 
 class PdfQuery(Schema):

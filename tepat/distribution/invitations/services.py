@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import django.dispatch
@@ -66,12 +66,19 @@ def _who(user: Any) -> str:
 
 
 def invitation_scan(*, actor: Any, token: str, device: str = "", today: date | None = None,
-                    now: datetime | None = None) -> ScanVerdict:
+                    now: datetime | None = None, offline_at: datetime | None = None) -> ScanVerdict:
     """Verify `token` and, when genuine, unexpired, in the actor's regions and not yet used, record its
     single scan. Every verdict is audited; only an accepted one writes a scan. A valid invitation of a
     village outside the actor's regions is answered like one that does not exist (404)."""
     ensure_capability(actor=actor, capability=C.INVITATIONS_SCAN)
     device = (device or "")[:100]
+    if offline_at is not None:  # a scan made offline, synced now: its own time and day count
+        if timezone.is_naive(offline_at):
+            offline_at = timezone.make_aware(offline_at)
+        if offline_at > timezone.now() + timedelta(minutes=5):
+            raise ValidationFailed([Issue("invitation_scanned_at", "scanned_at", "waktu pindai di masa depan",
+                                          "the scan time is in the future")])
+        now, today = offline_at, timezone.localdate(offline_at)
     try:
         payload = signing.verify(token, today=today)
     except signing.InvitationTokenError as error:

@@ -120,3 +120,22 @@ def test_print_page_matrix(settings, village_operator, facilitator, other_villag
     assert client_for(village_operator).get(url).status_code == 200  # the form
     response = client_for(village_operator).get(url, query)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_an_offline_scan_synced_later_keeps_its_time_and_day(facilitator, village_operator):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    token = signing.sign(invitation(expires_on=timezone.localdate() - timedelta(days=1)))  # expired since yesterday
+    when = timezone.localtime() - timedelta(days=2)  # scanned offline two days ago, still valid then
+    body = _post(client_for(facilitator), f"{API}/scan",
+                 {"token": token, "device": "HP-07", "scanned_at": when.isoformat()}).json()
+    assert body["verdict"] == "accepted"
+    assert datetime.fromisoformat(body["scan"]["scanned_at"]) == when
+    later = _post(client_for(village_operator), f"{API}/scan",
+                  {"token": token, "scanned_at": (when + timedelta(hours=1)).isoformat()}).json()
+    assert later["verdict"] == "already_used"
+    future = (timezone.now() + timedelta(days=1)).isoformat()
+    assert _post(client_for(facilitator), f"{API}/scan", {"token": token, "scanned_at": future}).status_code == 422
+    assert InvitationScan.objects.count() == 1
