@@ -13,6 +13,7 @@ urlpatterns = [
     path("program/", include("tepat.programs.urls")),
     path("penargetan/", include("tepat.targeting.urls")),
     path("bencana/", include("tepat.relief.urls")),
+    path("penyaluran/undangan/", include("tepat.distribution.invitations.urls")),
     path("penyaluran/", include("tepat.distribution.urls")),
     path("laporan/", include("tepat.reports.urls")),
     path("pengaduan/", include("tepat.grievances.urls")),

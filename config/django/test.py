@@ -27,3 +27,8 @@ TEPAT_AUDIT_KEYS = {"test-2026": "test-audit-key-not-secret-0123456789abcdef", "
 TEPAT_AUDIT_KEY_ID = "test-2026"
 TEPAT_DETERMINATION_PAUSE_SECONDS = 0  # the run pauses between chunks on SQLite; not in tests
 TEPAT_AUDIT_CHECKPOINT_DIR = ""  # tests pass a tmp_path or override the setting
+# A fixed invitation signing key, and a retired one known only by its public key (rotation tests).
+TEPAT_INVITATION_KEYS = {"inv-2026": "3UKHNz23NC7r_0-2QMpJ3U0XRty9sAn2duXaK67usQ4"}
+TEPAT_INVITATION_KEY_ID = "inv-2026"
+TEPAT_INVITATION_PUBLIC_KEYS = {"inv-2025": "EQVsRgbR21727x80kE9cTFHDzX0xkMEwdK7UTtDUH2Q"}
+TEST_INVITATION_RETIRED_PRIVATE_KEY = "EAWIyBlAL0zwXsHw8hCiM5YeRhKqqGZku5DgeGKzhJs"  # the private half of inv-2025

@@ -69,6 +69,9 @@ class Capability(StrEnum):
     RELIEF_INTAKE = "relief.intake"  # record households and persons of an event, match them to the registry
     RELIEF_EVENTS = "relief.events"  # record, close and reopen disaster events
     RELIEF_STOCK = "relief.stock"  # warehouses, receipts, issues, transfers, returns, stock-takes, meals
+    # Invitations (tepat.distribution.invitations)
+    INVITATIONS_PRINT = "invitations.print"  # print the signed undangan of a village
+    INVITATIONS_SCAN = "invitations.scan"  # scan an undangan at the distribution point (single use)
 
 
 C = Capability
@@ -122,6 +125,16 @@ _RELIEF_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 for _role, _caps in _RELIEF_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+# Invitations (tepat.distribution.invitations): printed by the village and Dinsos, scanned by field roles.
+_INVITATION_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.VILLAGE_OPERATOR: frozenset({C.INVITATIONS_PRINT, C.INVITATIONS_SCAN}),
+    Role.FACILITATOR: frozenset({C.INVITATIONS_SCAN}),
+    Role.DISTRICT_OFFICER: frozenset({C.INVITATIONS_SCAN}),
+    Role.DINSOS_OPERATOR: frozenset({C.INVITATIONS_PRINT, C.INVITATIONS_SCAN}),
+    Role.DINSOS_SUPERVISOR: frozenset({C.INVITATIONS_PRINT, C.INVITATIONS_SCAN}),
+}
+for _role, _extra in _INVITATION_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
 
 def capabilities_of(role: str) -> frozenset[Capability]:

@@ -186,6 +186,13 @@ class AuditAction(StrEnum):
     DISTRIBUTION_CLOSE = "distribution.close"
     DISTRIBUTION_CLOSE_REFUSE = "distribution.reopen"
     DISTRIBUTION_DEMO_DATA = "distribution.demo_data"
+    # Invitations (tepat.distribution.invitations)
+    INVITATION_PRINT = "invitation.print"
+    INVITATION_SCAN = "invitation.scan"
+    INVITATION_SCAN_REFUSED = "invitation.scan_refused"
+    INVITATION_PRINT_JOB_START = "invitation_print_job.start"
+    INVITATION_PRINT_JOB_FINISH = "invitation_print_job.finish"
+    INVITATION_PRINT_JOB_FAIL = "invitation_print_job.fail"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -349,6 +356,12 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.DISTRIBUTION_CLOSE: _("Tahap closed by a second approver"),
     AuditAction.DISTRIBUTION_CLOSE_REFUSE: _("Tahap close refused (reopened)"),
     AuditAction.DISTRIBUTION_DEMO_DATA: _("Demo distribution loaded"),
+    AuditAction.INVITATION_PRINT: _("Invitations printed"),
+    AuditAction.INVITATION_SCAN: _("Invitation scanned and accepted"),
+    AuditAction.INVITATION_SCAN_REFUSED: _("Invitation scan refused"),
+    AuditAction.INVITATION_PRINT_JOB_START: _("Invitation printing of a region started"),
+    AuditAction.INVITATION_PRINT_JOB_FINISH: _("Invitation printing of a region finished"),
+    AuditAction.INVITATION_PRINT_JOB_FAIL: _("Invitation printing of a region failed"),
 }
 
 

@@ -45,6 +45,7 @@ def test_me_lists_role_capabilities_and_regions(village_operator):
          "targeting.view", "grievances.view", "grievances.intake", "grievances.handle", "grievances.decide",
          "relief.view", "relief.intake"]
          "distribution.view", "distribution.receipt", "distribution.complete"]
+         "invitations.print", "invitations.scan"]
     )
     assert body["regions"] == [{"code": VILLAGE, "name": "Kramatwatu"}]
 
