@@ -96,3 +96,21 @@ def track(request: HttpRequest, payload: TrackIn):
             summary="Recipient families and tahap amounts per village and programme (small cells suppressed)")
 def recipients(request: HttpRequest):
     return selectors.open_data_rows()
+
+
+class ComplaintRowOut(Schema):
+    from_month: str = Field(..., description="First month of the period (YYYY-MM)")
+    until_month: str = Field(..., description="Last month of the period, to date (YYYY-MM)")
+    kecamatan_code: str
+    kecamatan: str
+    received: str = Field(..., description='Cases received in the period, or "< 5" when suppressed')
+    resolved: str = Field(..., description='Of those, closed, rejected or duplicate; or "< 5"')
+    median_days: str = Field(..., description='Median calendar days from intake to resolution; "–" when none '
+                                              'or when the cell is suppressed')
+
+
+@router.get("/transparency/complaints", response=list[ComplaintRowOut],
+            summary="Complaints received and resolved per kecamatan, with the median days (sensitive cases left "
+                    "out, small cells suppressed)")
+def complaints(request: HttpRequest):
+    return selectors.complaint_open_data_rows()
