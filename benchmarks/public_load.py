@@ -59,7 +59,7 @@ def _server_env(args: argparse.Namespace, throttled: bool) -> dict[str, str]:
            "TEPAT_AUDIT_KEYS": AUDIT_KEY, "TEPAT_AUDIT_KEY_ID": "bench",
            "TEPAT_AUDIT_CHECKPOINT_DIR": str(Path(args.workdir) / "checkpoints"),
            "TEPAT_SECURE_COOKIES": "false", "TEPAT_SSL_REDIRECT": "false", "TEPAT_HSTS_SECONDS": "0",
-           "DJANGO_DEBUG": "false"}
+           "DJANGO_DEBUG": "false", "TEPAT_TRUSTED_PROXIES": "1"}
     if not throttled:
         env.update(TEPAT_PUBLIC_LIMIT_IP="0", TEPAT_PUBLIC_LIMIT_SUBJECT="0", TEPAT_PUBLIC_LIMIT_GLOBAL="0")
     else:
@@ -208,6 +208,16 @@ def locust(args: argparse.Namespace, phase: str, users: int, seconds: int, env: 
             "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
 
 
+def throttled_since(args: argparse.Namespace, since: float) -> dict[str, int]:
+    """`public.throttled` events of the phase by the limit that bit (from the audit trail)."""
+    import psycopg
+
+    with psycopg.connect(_url(args)) as conn:
+        rows = conn.execute("SELECT data->>'limit', count(*) FROM audit_auditevent WHERE action = 'public.throttled' "
+                            "AND occurred_at >= to_timestamp(%s) GROUP BY 1 ORDER BY 1", [since]).fetchall()
+    return {f"throttled by {name}": count for name, count in rows}
+
+
 def run(args: argparse.Namespace) -> None:
     results = []
     samples = str(Path(args.workdir) / "samples.json")
@@ -218,7 +228,10 @@ def run(args: argparse.Namespace) -> None:
             env = {"BENCH_SCENARIO": "public", "BENCH_RATE": str(args.rate), "BENCH_USERS": str(args.users),
                    "BENCH_SOLUTIONS": str(solutions), "BENCH_SAMPLES": samples,
                    "BENCH_COUNTS": str(Path(args.workdir) / f"locust_{phase}_counts.json")}
-            results.append(locust(args, phase, args.users + 1, args.seconds, env))
+            since = time.time()
+            result = locust(args, phase, args.users + 1, args.seconds, env)
+            result["counts"].update(throttled_since(args, since))
+            results.append(result)
         finally:
             stop_server(server)
     server = start_server(args, throttled=False)
