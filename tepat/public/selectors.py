@@ -4,10 +4,13 @@ person (the masked name and the RT) goes through `tepat.registry.masking.public_
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 
+from tepat.grievances.selectors import complaint_statistics as grievance_statistics
 from tepat.programs.catalogue import FIELDS, OPS, REASONS
 from tepat.programs.models import BeneficiaryList, ListEntry, ProgrammeRelease
 from tepat.public import conf, suppression
@@ -116,6 +119,48 @@ def recipients_by_village(region_code: str = "") -> list[dict[str, Any]]:
                      "families": s["n"], "amount": s["amount"] or 0,
                      **{f"shown_{k}": v for k, v in suppression.row(s["n"], s["amount"]).items()}})
     return rows
+
+
+COMPLAINT_PERIOD_MONTHS = 12
+
+
+def _median_text(days: float | None) -> str:
+    if days is None:
+        return "–"
+    return f"{days:g}".replace(".", ",")
+
+
+def complaint_period(today: date) -> tuple[date, date]:
+    """The last `COMPLAINT_PERIOD_MONTHS` calendar months, this one included (to date)."""
+    month = today.year * 12 + today.month - 1 - (COMPLAINT_PERIOD_MONTHS - 1)
+    return date(month // 12, month % 12 + 1, 1), today
+
+
+def complaint_statistics(region_code: str = "", today: date | None = None) -> dict[str, Any]:
+    """Complaints per kecamatan received in the period (intake date), from
+    `tepat.grievances.selectors.complaint_statistics` (sensitive cases are left out there), through the one
+    small-cell rule: received and resolved from 1 to 4 show as "< 5", and the median days of a cell whose
+    received or resolved count is suppressed is hidden with it (a median of one or two cases is their own
+    duration). No total row: a total minus the shown cells would give a suppressed cell back. The period is
+    given as months (YYYY-MM), not days, so that no public file carries a full date."""
+    date_from, date_to = complaint_period(today or timezone.localdate())
+    stats = grievance_statistics(region_code=region_code, date_from=date_from, date_to=date_to, level=3)
+    names = dict(Region.objects.filter(code__in=[s["region_code"] for s in stats]).values_list("code", "name"))
+    rows = []
+    for s in stats:
+        hidden = suppression.suppressed(s["received"]) or suppression.suppressed(s["resolved"])
+        rows.append({"kecamatan_code": s["region_code"], "kecamatan": names.get(s["region_code"], s["region_code"]),
+                     "received": suppression.cell(s["received"]), "resolved": suppression.cell(s["resolved"]),
+                     "median_days": "–" if hidden else _median_text(s["median_days"]), "suppressed": hidden})
+    return {"from_month": f"{date_from:%Y-%m}", "until_month": f"{date_to:%Y-%m}", "rows": rows}
+
+
+def complaint_open_data_rows(region_code: str = "") -> list[dict[str, Any]]:
+    """The complaints open-data file and API: one row per kecamatan, the period on every row."""
+    stats = complaint_statistics(region_code)
+    return [{"from_month": stats["from_month"], "until_month": stats["until_month"],
+             **{k: r[k] for k in ("kecamatan_code", "kecamatan", "received", "resolved", "median_days")}}
+            for r in stats["rows"]]
 
 
 def _rule_text(rule: Any, english: bool) -> dict[str, str]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("transparansi/", views.transparency, name="transparency"),
     path("transparansi/daftar-penerima/", views.published_list, name="published_list"),
     path("transparansi/penerima-per-desa.csv", views.open_data, name="open_data"),
+    path("transparansi/pengaduan-per-kecamatan.csv", views.complaint_open_data, name="complaint_open_data"),
     # staff (login): the village queue of citizens' reports
     path("laporan-warga/", views.queue, name="queue"),
     path("laporan-warga/<uuid:report_id>/", views.report_detail, name="report_detail"),

@@ -136,6 +136,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
     return render(request, "public/transparency.html", {
         "criteria": selectors.programme_criteria(english), "rows": selectors.recipients_by_village(),
         "schedule": selectors.distribution_schedule(), "name_lists": bool(selectors.conf.name_list_programmes()),
+        "complaints": selectors.complaint_statistics(),
     })
 
 
@@ -155,6 +156,17 @@ def open_data(request: HttpRequest) -> HttpResponse:
                                                   "families", "tahap_amount"])
     writer.writeheader()
     writer.writerows(rows)
+    return response
+
+
+@require_GET
+def complaint_open_data(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="tepat-pengaduan-per-kecamatan.csv"'
+    writer = csv.DictWriter(response, fieldnames=["from_month", "until_month", "kecamatan_code", "kecamatan",
+                                                  "received", "resolved", "median_days"])
+    writer.writeheader()
+    writer.writerows(selectors.complaint_open_data_rows())
     return response
 
 

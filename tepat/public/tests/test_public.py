@@ -19,6 +19,7 @@ MATRIX_ROUTES = {
     "page public:published_list", "page public:open_data", "page public:queue", "page public:report_detail",
     "GET /api/v1/public/challenge", "POST /api/v1/public/lookup", "POST /api/v1/public/track",
     "GET /api/v1/public/transparency/recipients",
+    "page public:complaint_open_data", "GET /api/v1/public/transparency/complaints",
 }
 
 PICK = {"province": "36", "regency": "36.04", "kecamatan": "36.04.05", "village": VILLAGE}
@@ -297,13 +298,14 @@ def test_public_routes_anonymous_never_see_staff_data(approved):
     _sanggah()
     client = Client()
     for name in ("index", "lookup", "objection", "proposal", "track", "transparency", "published_list",
-                 "open_data", "region_picker", "challenge"):
+                 "open_data", "complaint_open_data", "region_picker", "challenge"):
         response = client.get(reverse(f"public:{name}"))
         assert response.status_code == 200, name
         text = response.content.decode()
         assert "Pelapor" not in text and "0812" not in text and "USL-" not in text
     assert client.get("/api/v1/public/challenge").status_code == 200
     assert client.get("/api/v1/public/transparency/recipients").status_code == 200
+    assert client.get("/api/v1/public/transparency/complaints").status_code == 200
 
 
 # ---- transparency ------------------------------------------------------------------------------------
@@ -341,17 +343,21 @@ _SIXTEEN = re.compile(r"(?<!\d)\d{16}(?!\d)")
 _ISO_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
 
 
-def test_crawler_finds_no_personal_data(approved, settings):
-    from tepat.registry.models import Individual
+def test_crawler_finds_no_personal_data(approved, settings, village_operator):
+    from tepat.grievances.tests.factories import about_family
+    from tepat.registry.models import Family, Individual
 
     settings.TEPAT_PUBLIC_NAME_LISTS = ["PKH", "SEMBAKO"]
     _sanggah()
+    for family in Family.objects.filter(region_id=VILLAGE)[:6]:  # the complaint statistics have a row
+        about_family(village_operator, family, "service-information")
     people = list(Individual.objects.values_list("name", "nik", "birth_date"))
     full_names = {n for n, _, _ in people if " " in n or len(n) > 3}
     births = {b.strftime(fmt) for _, _, b in people for fmt in ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d")}
     public = [reverse(f"public:{n}") for n in ("index", "lookup", "objection", "proposal", "track", "transparency",
                                                "published_list", "open_data", "region_picker", "challenge")]
     public += ["/api/v1/public/challenge", "/api/v1/public/transparency/recipients",
+               "/api/v1/public/transparency/complaints",
                reverse("public:published_list") + "?" + "&".join(f"{k}={v}" for k, v in PICK.items()),
                reverse("public:objection") + "?" + "&".join(f"{k}={v}" for k, v in PICK.items()),
                reverse("public:region_picker") + "?province=36&regency=36.04&kecamatan=36.04.05"]
