@@ -77,14 +77,15 @@ def read_frame(sql: str, params: Sequence, schema: dict[str, Any]) -> pl.DataFra
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             buffer = io.BytesIO()
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, NULL '\\N')", list(params)) as copy:
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, NULL '\\N', FORCE_QUOTE *)",
+                                  list(params)) as copy:
                 for chunk in copy:
                     buffer.write(chunk)
             if not buffer.tell():
                 return pl.DataFrame(schema=schema)
             buffer.seek(0)
             return pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema_overrides=schema,
-                               null_values="\\N", missing_is_null=False, quote_char='"')
+                               null_values="\\N", quote_char='"')
         cursor.execute(sql, list(params))
         rows = cursor.fetchall()
     return pl.DataFrame(rows, schema=schema, orient="row")
