@@ -40,3 +40,15 @@ def test_outputs_equal_the_code_before(world):
         assert counts == expected["counts"], label
         assert review == expected["review"], label
         assert blist.counts["traces"] == sum(len(r["trace"]) for r in expected["rows"].values())
+
+
+def test_trace_frame_gives_the_long_form_back():
+    import polars as pl
+
+    from tepat.programs.engine.evaluate import SEEN_SEP, trace_frame
+
+    entries = pl.DataFrame({"idx": [0, 1, 2], "clause_passed": ["101", "", "01"],
+                            "clause_seen": [f"3{SEEN_SEP}ya{SEEN_SEP}", "", f"a,b{SEEN_SEP}7"]},
+                           schema={"idx": pl.UInt32, "clause_passed": pl.Utf8, "clause_seen": pl.Utf8})
+    assert trace_frame(entries).rows() == [(0, 0, True, "3"), (0, 1, False, "ya"), (0, 2, True, ""),
+                                           (2, 0, False, "a,b"), (2, 1, True, "7")]
