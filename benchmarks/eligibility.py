@@ -12,7 +12,9 @@ programmes seeded and released through the services.
 
 Timed (a second process, so its peak RSS is the runs' alone): the baseline (`desil_frame` + a polars filter
 desil ≤ 4, the floor under any list), then `list_determine` for PKH, Sembako and PBI-JK tahap 1: read the
-frozen JSON, evaluate, write the entries, one trace row per family and clause, the review items, audit.
+frozen JSON, evaluate, write the entries with the trace of every clause (two compact columns per family),
+the review items, audit. `--repeat N` runs the timed step N times (removing the lists between runs) and
+prints the best and the median.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "tepat_bench_programs"
+DB_NAME = "tepat_bench_programs"  # --db-name to run beside another session
 
 
 def _django(url: str) -> None:
@@ -167,19 +169,56 @@ def timed(url: str) -> None:
     print(json.dumps(results))
 
 
+def reset(url: str) -> None:
+    """Remove the lists a timed run made, so the next run starts from the same state (no previous list)."""
+    _django(url)
+    from django.db import connection, transaction
+
+    from tepat.programs.models import BeneficiaryList, ListEntry, ReviewItem, Substitution
+
+    with transaction.atomic():
+        Substitution.objects.all().delete()
+        for model in (ReviewItem, ListEntry):
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {model._meta.db_table}")
+        BeneficiaryList.objects.all().delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    print(json.dumps({"reset": True}))
+
+
+def _summary(runs: list[dict]) -> dict:
+    import statistics
+
+    keys = ["baseline", "PKH", "SEMBAKO", "PBI_JK"]
+    out = {}
+    for key in keys:
+        values = [r[key]["seconds"] for r in runs]
+        out[key] = {"best": min(values), "median": round(statistics.median(values), 2)}
+    totals = [r["all_three_s"] for r in runs]
+    out["all_three_s"] = {"best": min(totals), "median": round(statistics.median(totals), 2)}
+    out["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--families", type=int, default=300_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--workdir", default=str(ROOT / "benchmarks" / "out"))
-    parser.add_argument("--step", choices=["all", "setup", "timed"], default="all")
+    parser.add_argument("--step", choices=["all", "setup", "timed", "reset"], default="all")
+    parser.add_argument("--repeat", type=int, default=1, help="timed runs (the lists are removed between runs)")
+    parser.add_argument("--db-name", default=DB_NAME)
     parser.add_argument("--url", default="")
     args = parser.parse_args()
     if args.step == "setup":
         return setup(args.url, args.families)
     if args.step == "timed":
         return timed(args.url)
+    if args.step == "reset":
+        return reset(args.url)
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     if args.database == "sqlite":
@@ -190,15 +229,23 @@ def main() -> None:
         import psycopg
 
         with psycopg.connect(args.pg_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
-        url = args.pg_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
+            conn.execute(f"DROP DATABASE IF EXISTS {args.db_name}")
+            conn.execute(f"CREATE DATABASE {args.db_name}")
+        url = args.pg_url.rsplit("/", 1)[0] + f"/{args.db_name}"
     me = [sys.executable, __file__, "--url", url, "--families", str(args.families)]
-    for step in ("setup", "timed"):
+    steps = ["setup"] + ["timed", "reset"] * args.repeat
+    runs = []
+    for step in steps[:-1]:
         out = subprocess.run([*me, "--step", step], capture_output=True, text=True)
         if out.returncode:
             sys.exit(out.stderr[-3000:])
-        print(out.stdout.strip().splitlines()[-1])
+        line = out.stdout.strip().splitlines()[-1]
+        if step == "timed":
+            runs.append(json.loads(line))
+            line = json.dumps({**runs[-1], "load_average": [round(x, 2) for x in os.getloadavg()]})
+        print(line, flush=True)
+    if len(runs) > 1:
+        print(json.dumps({"summary": _summary(runs)}))
 
 
 if __name__ == "__main__":

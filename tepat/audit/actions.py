@@ -124,6 +124,7 @@ class AuditAction(StrEnum):
     DESIL_RELEASE_PUBLISH = "desil_release.publish"
     DESIL_RELEASE_FAIL = "desil_release.fail"
     PMT_WEIGHT_SET_CREATE = "pmt_weight_set.create"
+    PMT_WEIGHT_SET_ESTIMATE = "pmt_weight_set.estimate"
     # public pages (tepat.public): lookups and citizens' reports by anonymous visitors
     PUBLIC_LOOKUP = "public.lookup"
     PUBLIC_THROTTLED = "public.throttled"
@@ -298,6 +299,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.DESIL_RELEASE_PUBLISH: _("Desil release imported and published"),
     AuditAction.DESIL_RELEASE_FAIL: _("Desil import failed"),
     AuditAction.PMT_WEIGHT_SET_CREATE: _("Local estimate (PMT) weights: new version"),
+    AuditAction.PMT_WEIGHT_SET_ESTIMATE: _("Local estimate (PMT) computed and stored for a weights version"),
     AuditAction.PUBLIC_LOOKUP: _("Public request (status lookup, tracking code, citizen report)"),
     AuditAction.PUBLIC_THROTTLED: _("Public request throttled"),
     AuditAction.CITIZEN_REPORT_CREATE: _("Citizen objection or proposal received"),

@@ -73,7 +73,8 @@ class ReleaseOut(Schema):
                 "schedule": r.schedule,
                 "components": [{k: getattr(c, k) for k in ("code", "kind", "annual_amount", "cap_per_family", "age_min",
                                                            "age_max", "order")} for c in r.components.all()],
-                "rules": [{"field": x.field, "op": x.op, "value": x.value, "reason": x.reason} for x in r.rules.all()],
+                "rules": [{"field": x.field, "op": x.op, "value": x.value, "reason": x.reason, "group": x.group}
+                          for x in r.rules.all()],
                 "quotas": {q.region_code: q.families for q in r.quotas.all()}, "source": r.source, "note": r.note}
 
 
@@ -312,7 +313,8 @@ def explanation(request: HttpRequest, list_id: UUID, family_id: UUID):
             "eligible": x.entry.eligible, "annual_amount": x.entry.annual_amount,
             "tahap_amount": x.entry.tahap_amount, "reasons": x.reasons, "components": x.components,
             "clauses": [{"number": c.number, "fact": c.fact, "test": c.test, "seen": c.seen, "passed": c.passed,
-                         "reason": c.reason_code if not c.passed else ""} for c in x.clauses],
+                         "reason": c.reason_code if not c.passed else "", "group": c.group} for c in x.clauses],
+            "groups_passed": x.groups_passed,
             "inputs": {k: blist.inputs.get(k) for k in ("period", "desil_period", "programme", "year", "version")}}
 
 

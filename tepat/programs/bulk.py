@@ -1,9 +1,10 @@
-"""Bulk writes of list rows: PostgreSQL COPY, SQLite executemany. Set-based (STYLE rule 7): a list of
+"""Bulk reads and writes of list rows: PostgreSQL COPY, SQLite fetchall / executemany. Set-based (STYLE rule 7): a list of
 300,000 families with a trace row per clause is a few million rows, far past what `bulk_create` does in
 seconds. Only the list tables are written this way, always inside the caller's transaction."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -67,3 +68,24 @@ def insert_frame(table: str, frame: pl.DataFrame) -> int:
             for start in range(0, frame.height, 200_000):
                 copy.write(frame.slice(start, 200_000).write_csv(include_header=False, null_value="\\N"))
     return frame.height
+
+
+def read_frame(sql: str, params: Sequence, schema: dict[str, Any]) -> pl.DataFrame:
+    """Run a SELECT whose columns are `schema` (names in order, polars types): PostgreSQL one
+    `COPY (…) TO STDOUT` read by polars' CSV reader (no Python object per value), SQLite `fetchall`.
+    NULL stays null; an empty text stays empty."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.BytesIO()
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, NULL '\\N', FORCE_QUOTE *)",
+                                  list(params)) as copy:
+                for chunk in copy:
+                    buffer.write(chunk)
+            if not buffer.tell():
+                return pl.DataFrame(schema=schema)
+            buffer.seek(0)
+            return pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema_overrides=schema,
+                               null_values="\\N", quote_char='"')
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")

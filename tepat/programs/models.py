@@ -1,13 +1,13 @@
 """Programmes, their yearly releases (components, amounts, tahap schedule, eligibility rules, quotas) and the
-beneficiary lists determined from a determination version, with one trace row per family and clause.
+beneficiary lists determined from a determination version, with the trace of every clause per family.
 
 Only `tepat.programs.services` writes these tables. A released `ProgrammeRelease` never changes: every
 write to it, its components, rules, schedule and quotas checks `status == draft` first (a change is a new
 version). Money is integer rupiah (`BigIntegerField`), never a float.
 
-The list tables (`ListEntry`, `ListTrace`) are written in bulk (`tepat.programs.bulk`): a family is
-identified inside a list by its dense index `idx` (0…n-1), which keys the trace, so a trace row is four
-small columns and "why eligible / why not" is a join on (list, idx).
+The list table `ListEntry` is written in bulk (`tepat.programs.bulk`): a family is identified inside a
+list by its dense index `idx` (0…n-1); its trace (every clause: passed, value seen) is two compact columns
+of the entry, so "why eligible / why not" is one row and "who failed clause i" one query.
 """
 
 from __future__ import annotations
@@ -138,6 +138,9 @@ class Rule(models.Model):
     op = models.CharField(_("test"), max_length=10)
     value = models.JSONField(_("value"), default=None, null=True, blank=True)
     reason = models.CharField(_("reason code"), max_length=40)  # tepat.programs.catalogue.REASONS
+    # 0: required (every such clause must pass); 1, 2, …: alternatives — a family must also pass every
+    # clause of at least one alternative group when the release has any.
+    group = models.PositiveSmallIntegerField(_("group"), default=0)
 
     class Meta:
         ordering = ["release_id", "order", "id"]
@@ -243,6 +246,11 @@ class ListEntry(models.Model):
     reasons = models.CharField(max_length=400, blank=True)  # reason codes, space-separated
     change = models.CharField(max_length=10, choices=Change.choices, blank=True)
     receiving = models.BooleanField(default=False)  # a current participant in the frozen version
+    # The trace (ADR 0017 as amended by ADR 0099-t10): every clause of list.inputs["clauses"] for this family.
+    # Clause i passed ⇔ clause_passed[i] == "1"; the value it saw is clause_seen.split("\x1f")[i].
+    # "Who failed clause i" stays a query: Substr("clause_passed", i + 1, 1) == "0".
+    clause_passed = models.CharField(max_length=100, blank=True)
+    clause_seen = models.TextField(blank=True)
 
     class Meta:
         ordering = ["list_id", "idx"]
@@ -257,24 +265,11 @@ class ListEntry(models.Model):
     def reason_codes(self) -> list[str]:
         return self.reasons.split() if self.reasons else []
 
-
-class ListTrace(models.Model):
-    """One clause evaluated for one family: the value the rule saw and whether it passed."""
-
-    # The primary key is (list, idx, clause): one b-tree, no sequence, and "why" for one family is its prefix.
-    pk = models.CompositePrimaryKey("list", "idx", "clause")
-    list = models.ForeignKey(BeneficiaryList, on_delete=models.CASCADE, related_name="traces", db_constraint=False,
-                             db_index=False)
-    idx = models.PositiveIntegerField()
-    clause = models.PositiveSmallIntegerField()  # index into list.inputs["clauses"]
-    passed = models.BooleanField()
-    seen = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["list_id", "idx", "clause"]
-
-    def __str__(self) -> str:
-        return f"{self.list_id}#{self.idx}:{self.clause}={self.passed}"
+    @property
+    def trace(self) -> list[tuple[int, bool, str]]:
+        """(clause index, passed, value seen) for every clause, in clause order."""
+        seen = self.clause_seen.split("\x1f") if self.clause_passed else []
+        return [(i, flag == "1", seen[i] if i < len(seen) else "") for i, flag in enumerate(self.clause_passed)]
 
 
 class Substitution(BaseModel):

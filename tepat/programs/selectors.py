@@ -19,7 +19,7 @@ from tepat.programs.catalogue import (
     SENSITIVE_COMPONENT_KINDS,
     fact_of,
 )
-from tepat.programs.models import BeneficiaryList, ListEntry, ListTrace, ProgrammeRelease, ReviewItem
+from tepat.programs.models import BeneficiaryList, ListEntry, ProgrammeRelease, ReviewItem
 from tepat.programs.services.common import VIEW, ensure
 from tepat.regions.selectors import ancestor_codes, is_within
 from tepat.registry import masking
@@ -121,6 +121,7 @@ class ClauseLine:
     passed: bool
     reason_code: str
     reason_text: str
+    group: int = 0  # 0 required; 1, 2, … an alternative group
 
 
 @dataclass
@@ -132,6 +133,17 @@ class Explanation:
     clauses: list[ClauseLine] = field(default_factory=list)
     reasons: list[dict[str, str]] = field(default_factory=list)
     components: list[dict[str, Any]] = field(default_factory=list)
+    groups_passed: list[int] = field(default_factory=list)  # the alternative groups passed whole
+    has_groups: bool = False
+
+
+def passed_groups(lines: list[ClauseLine]) -> list[int]:
+    """The alternative groups (≥ 1) all of whose clauses passed, from the trace."""
+    groups: dict[int, bool] = {}
+    for line in lines:
+        if line.group:
+            groups[line.group] = groups.get(line.group, True) and line.passed
+    return sorted(g for g, ok in groups.items() if ok)
 
 
 def _lang_text(reason_code: str, english: bool) -> str:
@@ -171,15 +183,15 @@ def family_explanation(*, actor: Any, blist: BeneficiaryList, family_id: Any, en
     clauses = blist.inputs.get("clauses") or []
     policy = masking.policy_for(actor) if not is_system(actor) else masking.MASKED
     lines = []
-    for trace in ListTrace.objects.filter(list=blist, idx=entry.idx).order_by("clause"):
-        clause = clauses[trace.clause] if trace.clause < len(clauses) else {"field": "?", "op": "?", "reason": ""}
+    for number, passed, seen in entry.trace:
+        clause = clauses[number] if number < len(clauses) else {"field": "?", "op": "?", "reason": ""}
         fact = fact_of(clause["field"])
-        seen = trace.seen
         if fact is not None and fact.sensitive and not policy.sensitive:
             seen = masking.HIDDEN
         label = (fact.en if english else fact.id) if fact else clause["field"]
-        lines.append(ClauseLine(trace.clause + 1, label, _test_text(clause), seen, trace.passed, clause["reason"],
-                                "" if trace.passed else _lang_text(clause["reason"], english)))
+        lines.append(ClauseLine(number + 1, label, _test_text(clause), seen, passed, clause["reason"],
+                                "" if passed else _lang_text(clause["reason"], english),
+                                int(clause.get("group") or 0)))
     comps = []
     by_code = {c["code"]: c for c in blist.inputs.get("components") or []}
     for code, count in (entry.components or {}).items():
@@ -193,7 +205,8 @@ def family_explanation(*, actor: Any, blist: BeneficiaryList, family_id: Any, en
     personal_data_viewed(actor=actor, kind="programme_explanation", count=1, region_code=entry.region_code,
                          target=blist, extra={"family": str(entry.family_id)})
     return Explanation(blist, entry, masking.identity(policy, entry.kk_number), village, lines,
-                       reason_rows(entry.reason_codes, english), comps)
+                       reason_rows(entry.reason_codes, english), comps, passed_groups(lines),
+                       any(line.group for line in lines))
 
 
 # ---- everything a family receives ---------------------------------------------------------------------

@@ -89,7 +89,8 @@ def _release_context(request: HttpRequest, release, posted: dict | None = None) 
 
     components = [{k: getattr(c, k) for k in ("code", "kind", "annual_amount", "cap_per_family", "age_min",
                                               "age_max", "order")} for c in release.components.all()]
-    rules = [{"field": r.field, "op": r.op, "value": r.value, "reason": r.reason} for r in release.rules.all()]
+    rules = [{"field": r.field, "op": r.op, "value": r.value, "reason": r.reason, **({"group": r.group} if r.group else {})}
+             for r in release.rules.all()]
     quotas = {q.region_code: q.families for q in release.quotas.all()}
     text = {"components": dump(components), "rules": dump(rules), "schedule": dump(release.schedule),
             "quotas": dump(quotas)}

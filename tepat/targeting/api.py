@@ -20,6 +20,7 @@ from tepat.targeting import schemas as s
 from tepat.targeting.selectors import (
     access_release,
     access_weight_set,
+    desil_distribution,
     families_without_desil,
     family_rows,
     release_issue_rows,
@@ -30,7 +31,7 @@ from tepat.targeting.selectors import (
     weight_sets_visible,
 )
 from tepat.targeting.services import desil_import_start, pmt_weight_set_create
-from tepat.targeting.tasks import desil_import_task
+from tepat.targeting.tasks import desil_import_task, pmt_estimate_task
 
 router = Router(tags=["targeting"])
 ERRORS = dict.fromkeys((401, 403, 404, 409, 422), s.ErrorOut)
@@ -106,8 +107,23 @@ def create_weight_set(request: HttpRequest, payload: s.WeightSetIn):
     base = access_weight_set(actor=request.auth, weight_set_id=payload.based_on) if payload.based_on else None
     created = pmt_weight_set_create(actor=request.auth, region_code=payload.region_code, label=payload.label,
                                     note=payload.note, based_on=base,
-                                    weights=[w.model_dump() for w in payload.weights])
+                                    weights=[w.model_dump() for w in payload.weights], estimate_now=False)
+    transaction.on_commit(partial(pmt_estimate_task.enqueue, weight_set_id=str(created.pk),
+                                  actor_id=request.auth.pk))
     return 201, created
+
+
+class DistributionQuery(Schema):
+    region: str = ""
+
+
+@router.get("/desil/distribution", response={200: s.DistributionOut, **ERRORS},
+            summary="Families per official desil 1–10 in my villages (under `region` when given)")
+def get_desil_distribution(request: HttpRequest, query: Query[DistributionQuery]):
+    if query.region:
+        ensure_permission(actor=request.auth, capability=Capability.TARGETING_VIEW, region_code=query.region)
+    rows, release = desil_distribution(actor=request.auth, region_code=query.region)
+    return {"period": release.period if release else "", "rows": rows}
 
 
 @router.get("/pmt/weight-sets/{weight_set_id}", response={200: s.WeightSetOut, **ERRORS}, summary="One version")

@@ -7,4 +7,5 @@ class TargetingConfig(AppConfig):
     verbose_name = "Penargetan"
 
     def ready(self) -> None:
+        import tepat.targeting.sections
         import tepat.targeting.transitions  # noqa: F401  (registers the desil release's transitions)

@@ -111,6 +111,10 @@ class PmtWeightSet(BaseModel):
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
+    # The estimate of this version, computed once over the registry as it stood then (`PmtEstimate` rows);
+    # null until the first computation. Recomputing (a service) replaces the rows and moves this time.
+    estimated_at = models.DateTimeField(_("estimated at"), null=True, blank=True)
+    estimated_families = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["region_id", "-version"]
@@ -141,3 +145,23 @@ class PmtWeight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variable}={self.value}@{self.region_prefix or '*'}: {self.points}"
+
+
+class PmtEstimate(models.Model):
+    """A family's local score and estimated decile under one weight-set version, stored when the version is
+    estimated (never recomputed per view). A local estimate, never the official desil."""
+
+    id = models.BigAutoField(primary_key=True)
+    weight_set = models.ForeignKey(PmtWeightSet, on_delete=models.CASCADE, related_name="estimates", db_index=False)
+    family = models.ForeignKey("registry.Family", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    region_code = models.CharField(max_length=13)  # the village, for scoped reads and the recap
+    score = models.IntegerField()
+    estimate = models.PositiveSmallIntegerField()  # 1–10
+
+    class Meta:
+        ordering = ["weight_set_id", "region_code", "family_id"]
+        constraints = [models.UniqueConstraint(fields=["weight_set", "family"], name="pmt_estimate_family")]
+        indexes = [models.Index(fields=["weight_set", "region_code"], name="pmt_estimate_village")]
+
+    def __str__(self) -> str:
+        return f"{self.weight_set_id}:{self.family_id}={self.estimate}"

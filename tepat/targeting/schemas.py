@@ -87,6 +87,8 @@ class WeightSetOut(Schema):
     label: str
     note: str
     created_at: datetime
+    estimated_at: datetime | None = None  # when its local estimate was computed and stored (null: pending)
+    estimated_families: int = 0
     weights: list[WeightIn]
 
     @staticmethod
@@ -107,4 +109,16 @@ class RecapOut(Schema):
     mean_estimate: float | None
     mean_abs_gap: float | None
     review: int
+    desil_counts: list[int] = []  # families with official desil 1…10
     label: str = "perkiraan lokal / local estimate"
+
+
+class DistributionRow(Schema):
+    desil: int
+    families: int
+    percent: float
+
+
+class DistributionOut(Schema):
+    period: str  # the official desil release's period ("" when the district has none)
+    rows: list[DistributionRow]

@@ -13,23 +13,29 @@ from tepat.accounts.access import actor_region_codes, ensure_capability, scope_q
 from tepat.accounts.roles import Capability
 from tepat.core.exceptions import ObjectNotFound
 from tepat.regions.models import Region
-from tepat.regions.selectors import ancestor_codes, is_within, is_within_any, region_within_q
+from tepat.regions.selectors import ancestor_codes, is_within, region_within_q
 from tepat.registry import choices as c
 from tepat.registry import masking
 from tepat.registry.models import Family
 from tepat.registry.selectors import family_heads
 from tepat.registry.transfer.report import render_csv
-from tepat.targeting.models import DesilIssue, DesilRelease, FamilyDesil, PmtWeightSet
+from tepat.targeting.models import DesilIssue, DesilRelease, FamilyDesil, PmtEstimate, PmtWeightSet
 
 
 def desil_frame(release: DesilRelease) -> pl.DataFrame:
-    """One row per family of a release: `family_id` (str, the Family's UUID) and `desil` (Int8, 1–10)."""
-    rows = FamilyDesil.objects.filter(release=release).values_list("family_id", "desil")
-    ids, values = [], []
-    for family_id, desil in rows.iterator(chunk_size=20_000):
-        ids.append(str(family_id))
-        values.append(desil)
-    return pl.DataFrame({"family_id": ids, "desil": values}, schema={"family_id": pl.Utf8, "desil": pl.Int8})
+    """One row per family of a release: `family_id` (str, the Family's UUID) and `desil` (Int8, 1–10). Read
+    columnar (`Bulk.fetch`: one COPY on PostgreSQL), no Python object per row."""
+    from tepat.registry.transfer.bulk import Bulk
+
+    sql, params = (FamilyDesil.objects.filter(release=release).order_by()
+                   .values_list("family_id", "desil").query.sql_with_params())
+    frame = Bulk().fetch(sql, params, types={"family_id": "uuid", "desil": "int"})
+    frame = frame.rename(dict(zip(frame.columns, ["family_id", "desil"], strict=True)))
+    f = pl.col("family_id")  # 32 hex characters → the dashed form str(uuid) gives
+    return frame.select(
+        pl.concat_str([f.str.slice(0, 8), f.str.slice(8, 4), f.str.slice(12, 4), f.str.slice(16, 4),
+                       f.str.slice(20, 12)], separator="-").alias("family_id"),
+        pl.col("desil").cast(pl.Int8))
 
 
 def latest_published_release(region_code: str) -> DesilRelease | None:
@@ -130,20 +136,41 @@ def access_weight_set(*, actor: Any, weight_set_id: Any) -> PmtWeightSet:
 
 
 def comparison(*, actor: Any, weight_set: PmtWeightSet) -> tuple[pl.DataFrame, DesilRelease | None]:
-    """Per family of the actor's villages: score, estimate (local), desil (official, newest published release
-    of the district; null when it has none) and the gap. The estimate ranks the whole district."""
-    from tepat.targeting.pmt import estimate
+    """Per family of the actor's villages: score, estimate (local, as stored for this weights version; the
+    frame is empty until it is computed), desil (official, newest published release of the district; null
+    when it has none) and the gap. The estimate ranks the whole district; only the actor's villages are read."""
+    from tepat.registry.transfer.bulk import Bulk
 
-    frame = estimate(weight_set).frame
+    qs = (PmtEstimate.objects.filter(weight_set=weight_set).filter(scope_q(actor, "region_code")).order_by()
+          .values_list("family_id", "region_code", "score", "estimate"))
+    sql, params = qs.query.sql_with_params()
+    frame = Bulk().fetch(sql, params, types={"family_id": "uuid", "score": "int", "estimate": "int"})
+    frame = frame.rename(dict(zip(frame.columns, ["family_id", "region_id", "score", "estimate"], strict=True)))
+    frame = frame.with_columns(pl.col("estimate").cast(pl.Int8))
     release = latest_published_release(weight_set.region_id)
     official = desil_frame(release) if release else pl.DataFrame(schema={"family_id": pl.Utf8, "desil": pl.Int8})
     official = official.with_columns(pl.col("family_id").str.replace_all("-", "", literal=True))
-    villages = frame.get_column("region_id").unique().to_list()
-    codes = actor_region_codes(actor)
-    visible = [v for v in villages if is_within_any(v, codes)]
-    frame = (frame.filter(pl.col("region_id").is_in(visible)).join(official, on="family_id", how="left")
+    frame = (frame.join(official, on="family_id", how="left")
              .with_columns((pl.col("estimate").cast(pl.Int16) - pl.col("desil").cast(pl.Int16)).alias("gap")))
     return frame, release
+
+
+def family_desil(*, family: Any) -> dict[str, Any] | None:
+    """The family's official desil in the newest published release of its district that holds it, or None.
+    The caller has already scoped the family."""
+    row = (FamilyDesil.objects.filter(family_id=family.pk, release__status=DesilRelease.Status.PUBLISHED)
+           .select_related("release").order_by("-release__period", "-release__imported_at").first())
+    return {"desil": row.desil, "release": row.release} if row else None
+
+
+def family_estimate(*, family: Any) -> dict[str, Any] | None:
+    """The family's local estimate under the newest estimated weights version of its district (labelled an
+    estimate wherever shown), or None. The caller has already scoped the family."""
+    row = (PmtEstimate.objects.filter(family_id=family.pk, weight_set__estimated_at__isnull=False)
+           .select_related("weight_set").order_by("-weight_set__version").first())
+    if row is None:
+        return None
+    return {"estimate": row.estimate, "score": row.score, "weight_set": row.weight_set}
 
 
 def village_recap(*, actor: Any, weight_set: PmtWeightSet) -> tuple[list[dict[str, Any]], DesilRelease | None]:
@@ -158,10 +185,32 @@ def village_recap(*, actor: Any, weight_set: PmtWeightSet) -> tuple[list[dict[st
         pl.col("estimate").cast(pl.Float64).mean().round(1).alias("mean_estimate"),
         pl.col("gap").abs().cast(pl.Float64).mean().round(2).alias("mean_abs_gap"),
         (pl.col("gap").abs() >= REVIEW_GAP).sum().alias("review"),
+        *[(pl.col("desil") == d).sum().alias(f"desil_{d}") for d in range(1, 11)],
     ).sort("region_id"))
     names = dict(Region.objects.filter(code__in=recap.get_column("region_id").to_list()).values_list("code", "name"))
-    rows = [{**row, "village": names.get(row["region_id"], "")} for row in recap.iter_rows(named=True)]
+    rows = [{**row, "village": names.get(row["region_id"], ""),
+             "desil_counts": [row[f"desil_{d}"] for d in range(1, 11)]} for row in recap.iter_rows(named=True)]
     return rows, release
+
+
+def desil_distribution(*, actor: Any, region_code: str = "") -> tuple[list[dict[str, Any]], DesilRelease | None]:
+    """Families per official desil (1–10) in the actor's villages (under `region_code` when given), from the
+    newest published release of the district: [{"desil", "families", "percent"}], and the release."""
+    ensure_capability(actor=actor, capability=Capability.TARGETING_VIEW)
+    codes = actor_region_codes(actor)
+    if not codes:
+        return [], None
+    district = (region_code or codes[0])[:5]
+    release = latest_published_release(district)
+    if release is None:
+        return [], None
+    qs = FamilyDesil.objects.filter(release=release).filter(scope_q(actor, "family__region__code"))
+    if region_code:
+        qs = qs.filter(region_within_q(region_code, "family__region__code"))
+    counts = dict(qs.order_by().values_list("desil").annotate(n=Count("family_id")).values_list("desil", "n"))
+    total = sum(counts.values())
+    return [{"desil": d, "families": counts.get(d, 0),
+             "percent": round(100 * counts.get(d, 0) / total, 1) if total else 0.0} for d in range(1, 11)], release
 
 
 def review_frame(*, actor: Any, weight_set: PmtWeightSet, region_code: str = "") -> tuple[pl.DataFrame, DesilRelease | None]:

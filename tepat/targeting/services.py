@@ -36,7 +36,7 @@ from tepat.regions.selectors import common_region
 from tepat.registry.transfer.bulk import Bulk
 from tepat.registry.transfer.reader import OTHER_WORKBOOK_SUFFIXES, XLSX_SUFFIXES
 from tepat.targeting.desil_file import DesilMapping, PreparedDesil, mapping_parse, prepare
-from tepat.targeting.models import DesilIssue, DesilRelease, FamilyDesil, PmtWeight, PmtWeightSet
+from tepat.targeting.models import DesilIssue, DesilRelease, FamilyDesil, PmtEstimate, PmtWeight, PmtWeightSet
 
 ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv", *XLSX_SUFFIXES)
 FAMILY_TABLE = FamilyDesil._meta.db_table
@@ -300,9 +300,12 @@ def desil_import_run(*, actor: Any, release_id: Any) -> DesilRelease:
 
 @transaction.atomic
 def pmt_weight_set_create(*, actor: Any, region_code: str, label: str, weights: list[dict[str, Any]],
-                          note: str = "", based_on: PmtWeightSet | None = None) -> PmtWeightSet:
+                          note: str = "", based_on: PmtWeightSet | None = None,
+                          estimate_now: bool = True) -> PmtWeightSet:
     """A new version of a district's local-estimate weights (the previous versions stay as they were).
-    `weights`: [{"variable", "value", "region_prefix", "points"}, …], checked by `pmt.check_weights`."""
+    `weights`: [{"variable", "value", "region_prefix", "points"}, …], checked by `pmt.check_weights`.
+    `estimate_now` computes and stores its estimate in the same transaction (command line, demo, tests);
+    the pages and the API pass False and leave it to `pmt_estimate_task` after the commit."""
     from tepat.targeting.pmt import check_weights
 
     ensure_actor(actor)
@@ -324,4 +327,32 @@ def pmt_weight_set_create(*, actor: Any, region_code: str, label: str, weights: 
                  data={"version": weight_set.version, "label": weight_set.label, "weights": len(rows),
                        "override_prefixes": overrides,
                        "based_on": based_on.version if based_on else None})
+    if estimate_now:
+        weight_set = pmt_estimate_store(actor=actor, weight_set=weight_set)
+    return weight_set
+
+
+@transaction.atomic
+def pmt_estimate_store(*, actor: Any, weight_set: PmtWeightSet) -> PmtWeightSet:
+    """Compute the local estimate of `weight_set` over the registry as it stands and store it (replacing a
+    previous computation of the same version): the pages and the API read the stored rows, never recompute."""
+    from tepat.targeting.pmt import estimate
+
+    ensure_actor(actor)
+    if not is_system(actor):
+        ensure_permission(actor=actor, capability=Capability.TARGETING_WEIGHTS, region_code=weight_set.region_id)
+    weight_set = PmtWeightSet.objects.select_for_update().get(pk=weight_set.pk)
+    started = time.perf_counter()
+    frame = estimate(weight_set).frame
+    PmtEstimate.objects.filter(weight_set=weight_set).delete()
+    rows = frame.select(pl.lit(weight_set.pk.hex).alias("weight_set_id"), "family_id",
+                        pl.col("region_id").alias("region_code"), pl.col("score").cast(pl.Int64),
+                        pl.col("estimate").cast(pl.Int64))
+    Bulk().insert(PmtEstimate._meta.db_table, rows)
+    weight_set.estimated_at, weight_set.estimated_families = timezone.now(), frame.height
+    weight_set.save(update_fields=["estimated_at", "estimated_families", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.PMT_WEIGHT_SET_ESTIMATE, target=weight_set,
+                 region_code=weight_set.region_id,
+                 data={"version": weight_set.version, "families": frame.height,
+                       "seconds": round(time.perf_counter() - started, 2)})
     return weight_set

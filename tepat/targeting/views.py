@@ -43,7 +43,7 @@ from tepat.targeting.selectors import (
     weight_sets_visible,
 )
 from tepat.targeting.services import desil_import_start, pmt_weight_set_create
-from tepat.targeting.tasks import desil_import_task
+from tepat.targeting.tasks import desil_import_task, pmt_estimate_task
 
 PER_PAGE = 50
 SHOWN_ISSUES = 50
@@ -173,7 +173,10 @@ def weight_sets(request: HttpRequest) -> HttpResponse:
             try:
                 created = pmt_weight_set_create(actor=request.user, region_code=form.cleaned_data["region"],
                                                 label=form.cleaned_data["label"], note=form.cleaned_data["note"],
-                                                weights=form.cleaned_data["weights"], based_on=base)
+                                                weights=form.cleaned_data["weights"], based_on=base,
+                                                estimate_now=False)
+                transaction.on_commit(partial(pmt_estimate_task.enqueue, weight_set_id=str(created.pk),
+                                              actor_id=request.user.pk))
             except ValidationFailed as exc:
                 apply_service_errors(form, exc)
             else:

@@ -15,6 +15,7 @@ from tepat.programs.catalogue import PROGRAMME_FIELD, SCHOOL_LEVELS, fact_of
 from tepat.programs.engine.facts import CIVIL_SERVANT, HEAD, with_ages
 
 BP = 10_000  # basis points in a whole year
+SEEN_SEP = "\x1f"  # between the values seen in `clause_seen` (ASCII unit separator: never in a value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class Clause:
     op: str
     value: Any
     reason: str
+    group: int = 0  # 0: required; 1, 2, …: alternatives (at least one whole group must pass)
 
 
 @dataclass
@@ -172,8 +174,29 @@ def clause_exprs(clause: Clause) -> tuple[pl.Expr, pl.Expr]:
 
 @dataclass
 class Result:
-    entries: pl.DataFrame
-    traces: pl.DataFrame  # idx, clause, passed, seen
+    entries: pl.DataFrame  # … plus the trace: clause_passed ("1"/"0" per clause), clause_seen (SEEN_SEP-joined)
+    passing: list[int] = field(default_factory=list)  # families passing each clause
+    group_passing: dict[int, int] = field(default_factory=dict)  # families passing each alternative group
+
+
+def groups_of(clauses: list[Clause]) -> dict[int, list[int]]:
+    """group → the indexes of its clauses (group 0: the required ones)."""
+    groups: dict[int, list[int]] = {}
+    for i, clause in enumerate(clauses):
+        groups.setdefault(int(clause.group or 0), []).append(i)
+    return groups
+
+
+def eligibility_exprs(clauses: list[Clause]) -> tuple[pl.Expr, dict[int, pl.Expr]]:
+    """(eligible, passed per alternative group) over the p{i} columns: every required clause (group 0)
+    passes and, when alternatives exist, every clause of at least one alternative group."""
+    groups = groups_of(clauses)
+    required = [pl.col(f"p{i}") for i in groups.get(0, [])]
+    alternatives = {g: pl.all_horizontal([pl.col(f"p{i}") for i in idx]) for g, idx in sorted(groups.items()) if g}
+    eligible = pl.all_horizontal(required) if required else pl.lit(True)
+    if alternatives:
+        eligible = eligible & pl.any_horizontal(list(alternatives.values()))
+    return eligible, alternatives
 
 
 def evaluate(families: pl.DataFrame, members: pl.DataFrame, desil: pl.DataFrame, ppks: pl.DataFrame,
@@ -194,11 +217,15 @@ def evaluate(families: pl.DataFrame, members: pl.DataFrame, desil: pl.DataFrame,
     seen_cols, pass_cols = [], []
     for i, clause in enumerate(spec.clauses):
         seen, ok = clause_exprs(clause)
-        seen_cols.append(seen.alias(f"s{i}"))
+        seen_cols.append(seen.str.replace_all(SEEN_SEP, " ", literal=True).str.slice(0, 200).alias(f"s{i}"))
         pass_cols.append(ok.alias(f"p{i}"))
     if seen_cols:
         facts = facts.with_columns(seen_cols + pass_cols)
-    # The reasons of the failed clauses, in clause order; a desil clause failing on a missing desil says so.
+    eligible, alternatives = eligibility_exprs(spec.clauses)
+    groups = groups_of(spec.clauses)
+    # The reasons: the failed required clauses, and, when no alternative group passed, the failed clauses of
+    # every alternative; in clause order. A desil clause failing on a missing desil says so.
+    any_alternative = pl.any_horizontal(list(alternatives.values())) if alternatives else pl.lit(True)
     reason_exprs = []
     for i, clause in enumerate(spec.clauses):
         code = clause.reason
@@ -206,8 +233,8 @@ def evaluate(families: pl.DataFrame, members: pl.DataFrame, desil: pl.DataFrame,
             text = pl.when(pl.col("desil").is_null()).then(pl.lit("DESIL_MISSING")).otherwise(pl.lit(code))
         else:
             text = pl.lit(code)
-        reason_exprs.append(pl.when(~pl.col(f"p{i}")).then(text).otherwise(pl.lit(None, dtype=pl.Utf8)))
-    eligible = pl.all_horizontal([pl.col(f"p{i}") for i in range(len(spec.clauses))]) if spec.clauses else pl.lit(True)
+        failed = ~pl.col(f"p{i}") if i in groups.get(0, []) else (~pl.col(f"p{i}") & ~any_alternative)
+        reason_exprs.append(pl.when(failed).then(text).otherwise(pl.lit(None, dtype=pl.Utf8)))
     annual = annual_amount(spec)
     facts = facts.with_columns(
         eligible=eligible,
@@ -216,7 +243,17 @@ def evaluate(families: pl.DataFrame, members: pl.DataFrame, desil: pl.DataFrame,
                  if reason_exprs else pl.lit("")),
         receiving=(pl.col("programmes").list.contains(spec.participation_code)
                    if spec.participation_code else pl.lit(False)),
+        # The trace, one row per family: clause i passed ⇔ clause_passed[i] == "1"; the value it saw is the
+        # i-th part of clause_seen (ADR 0017, amended: no row per clause).
+        clause_passed=(pl.concat_str([pl.when(pl.col(f"p{i}")).then(pl.lit("1")).otherwise(pl.lit("0"))
+                                      for i in range(len(spec.clauses))]) if spec.clauses else pl.lit("")),
+        clause_seen=(pl.concat_str([pl.col(f"s{i}") for i in range(len(spec.clauses))], separator=SEEN_SEP)
+                     if spec.clauses else pl.lit("")),
     )
+    passing = ([int(v) for v in facts.select([pl.col(f"p{i}").sum() for i in range(len(spec.clauses))]).row(0)]
+               if spec.clauses else [])
+    group_passing = ({g: int(v) for g, v in zip(alternatives, facts.select(
+        [e.sum().alias(f"g{g}") for g, e in alternatives.items()]).row(0), strict=True)} if alternatives else {})
     facts = _rank(facts, spec)
     facts = facts.with_columns(tahap_amount=pl.when(pl.col("status") == "recipient")
                                .then(tahap_amount(pl.col("annual_amount"), spec.share))
@@ -226,18 +263,25 @@ def evaluate(families: pl.DataFrame, members: pl.DataFrame, desil: pl.DataFrame,
     entries = facts.select(
         "idx", "family_id", "region_code", "kk_number", pl.col("desil").cast(pl.Int16), "eligible", "status",
         "rank", "persons", "annual_amount", "tahap_amount", "reasons", "change", "receiving",
-        *[pl.col(c).fill_null(0) for c in comp_cols], "components", "members",
+        *[pl.col(c).fill_null(0) for c in comp_cols], "components", "members", "clause_passed", "clause_seen",
     )
-    traces = pl.DataFrame(schema={"idx": pl.UInt32, "clause": pl.Int32, "passed": pl.Boolean, "seen": pl.Utf8})
-    if spec.clauses:
-        traces = pl.concat([
-            facts.select("idx", pl.lit(i, dtype=pl.Int32).alias("clause"), pl.col(f"p{i}").alias("passed"),
-                         pl.col(f"s{i}").str.slice(0, 200).alias("seen"))
-            for i in range(len(spec.clauses))
-        ])
     if previous_left is not None and previous_left.height:
         entries = _append_left(entries, previous_left, comp_cols)
-    return Result(entries, traces)
+    return Result(entries, passing, group_passing)
+
+
+def trace_frame(entries: pl.DataFrame) -> pl.DataFrame:
+    """The trace in long form (idx, clause, passed, seen), one row per family and clause, from the entries'
+    compact columns: for checks and tests; nothing stores it."""
+    n = int(entries["clause_passed"].str.len_chars().max() or 0) if entries.height else 0
+    if not n:
+        return pl.DataFrame(schema={"idx": pl.UInt32, "clause": pl.Int32, "passed": pl.Boolean, "seen": pl.Utf8})
+    rows = entries.filter(pl.col("clause_passed").str.len_chars() > 0).select(
+        "idx", pl.col("clause_passed").str.split("").alias("passed"),
+        pl.col("clause_seen").str.split(SEEN_SEP).alias("seen"),
+        pl.int_ranges(0, pl.col("clause_passed").str.len_chars(), dtype=pl.Int32).alias("clause"))
+    return (rows.explode("passed", "seen", "clause")
+            .select("idx", "clause", (pl.col("passed") == "1").alias("passed"), "seen"))
 
 
 def _area_of(codes: list[str]) -> pl.Expr:
@@ -291,6 +335,7 @@ def _append_left(entries: pl.DataFrame, left: pl.DataFrame, comp_cols: list[str]
         pl.lit(0, dtype=pl.Int64).alias("annual_amount"), pl.lit(0, dtype=pl.Int64).alias("tahap_amount"),
         pl.lit("NOT_IN_VERSION").alias("reasons"), pl.lit("leaving").alias("change"),
         pl.lit(False).alias("receiving"), *[pl.lit(0).alias(c) for c in comp_cols],
-        pl.lit(0).alias("components"), pl.lit(0).alias("members"),
+        pl.lit(0).alias("components"), pl.lit(0).alias("members"), pl.lit("").alias("clause_passed"),
+        pl.lit("").alias("clause_seen"),
     ).select(entries.columns)
     return pl.concat([entries, rows.cast(entries.schema)])

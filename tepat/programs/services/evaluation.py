@@ -37,7 +37,7 @@ def spec_of(release: ProgrammeRelease, tahap: int | None = None) -> Spec:
         components=[ComponentSpec(c.code, c.kind, int(c.annual_amount), c.cap_per_family, c.age_min, c.age_max,
                                   c.order) for c in release.components.all()],
         max_components=release.max_components, priority=release.component_priority,
-        clauses=[Clause(r.field, r.op, r.value, r.reason) for r in release.rules.all()],
+        clauses=[Clause(r.field, r.op, r.value, r.reason, r.group) for r in release.rules.all()],
         share=share_of(release, tahap), participation_code=release.programme.participation_code,
         quotas={q.region_code: q.families for q in release.quotas.all()},
     )

@@ -21,12 +21,12 @@ from django.utils import timezone
 from tepat.audit.services import audit_record
 from tepat.audit.transitions import lock, transition
 from tepat.core.exceptions import BusinessRuleViolation
-from tepat.programs.bulk import datetime_value, insert_frame, insert_rows, uuid_value
+from tepat.programs.bulk import datetime_value, insert_frame, read_frame, uuid_value
 from tepat.programs.catalogue import PROGRAMME_FIELD
+from tepat.programs.engine.facts import dashed as _dashed
 from tepat.programs.models import (
     BeneficiaryList,
     ListEntry,
-    ListTrace,
     ProgrammeRelease,
     ReviewItem,
     Substitution,
@@ -91,7 +91,8 @@ def list_determine_start(*, actor: Any, release: ProgrammeRelease, period: Deter
                 "year": release.year, "version": release.version, "tahap": tahap, "share": list(spec.share),
                 "desil_release_id": str(desil.pk) if desil else "", "desil_period": desil.period if desil else "",
                 "previous_list_id": str(previous.pk) if previous else "",
-                "clauses": [{"field": c.field, "op": c.op, "value": c.value, "reason": c.reason} for c in spec.clauses],
+                "clauses": [{"field": c.field, "op": c.op, "value": c.value, "reason": c.reason, "group": c.group}
+                            for c in spec.clauses],
                 "components": [{"code": c.code, "kind": c.kind, "annual_amount": c.annual_amount, "cap": c.cap}
                                for c in spec.components],
                 "basis": spec.basis, "amount": spec.amount, "months": spec.months,
@@ -103,15 +104,26 @@ def list_determine_start(*, actor: Any, release: ProgrammeRelease, period: Deter
     return blist
 
 
-def _review_rows(entries: pl.DataFrame):
-    inclusion = entries.filter(pl.col("receiving") & (pl.col("status").is_in(["not_eligible", "left"])))
-    exclusion = entries.filter(~pl.col("receiving") & (pl.col("status") == "recipient"))
-    for idx, family_id, region, reasons in inclusion.select("idx", "family_id", "region_code", "reasons").iter_rows():
-        codes = (reasons or "").split()
-        kind = next((k for code, k in INCLUSION_KINDS if code in codes), ReviewItem.Kind.NOT_ELIGIBLE)
-        yield idx, family_id, region, str(kind)
-    for idx, family_id, region in exclusion.select("idx", "family_id", "region_code").iter_rows():
-        yield idx, family_id, region, str(ReviewItem.Kind.NOT_RECEIVING)
+def _review_frame(entries: pl.DataFrame, list_pk: str) -> pl.DataFrame:
+    """The inclusion errors (receiving, not a recipient: the first reason code found decides the kind) and
+    exclusion errors (a recipient, not receiving) as review-item rows in column form."""
+    kind = pl.lit(str(ReviewItem.Kind.NOT_ELIGIBLE))
+    codes = pl.col("reasons").fill_null("").str.split(" ")
+    for code, k in reversed(INCLUSION_KINDS):  # the first in the table wins
+        kind = pl.when(codes.list.contains(code)).then(pl.lit(str(k))).otherwise(kind)
+    inclusion = pl.col("receiving") & pl.col("status").is_in(["not_eligible", "left"])
+    exclusion = ~pl.col("receiving") & (pl.col("status") == "recipient")
+    rows = (entries.filter(inclusion | exclusion)
+            .select("idx", "family_id", "region_code",
+                    pl.when(exclusion).then(pl.lit(str(ReviewItem.Kind.NOT_RECEIVING))).otherwise(kind).alias("kind"))
+            .sort(pl.col("kind") == str(ReviewItem.Kind.NOT_RECEIVING), "idx"))  # inclusion first, as before
+    now = datetime_value(timezone.now())
+    ids = [uuid_value(uuid.uuid4()) for _ in range(rows.height)]
+    family = pl.col("family_id").str.replace_all("-", "") if connection.vendor == "sqlite" else pl.col("family_id")
+    return rows.select(
+        pl.Series("id", ids, dtype=pl.Utf8), pl.lit(now).alias("created_at"), pl.lit(now).alias("updated_at"),
+        pl.lit(list_pk).alias("list_id"), "idx", family.alias("family_id"), "region_code", "kind",
+        pl.lit("open").alias("status"), pl.lit("").alias("proposal_reference"), pl.lit("").alias("note"))
 
 
 def list_determine_run(*, actor: Any, list_id: Any) -> BeneficiaryList:
@@ -145,13 +157,12 @@ def _determine(blist: BeneficiaryList) -> dict[str, Any]:
     previous: set[str] | None = None
     left = None
     if blist.previous_id:
-        prev = list(ListEntry.objects.filter(list_id=blist.previous_id, status=E.RECIPIENT)
-                    .values_list("family_id", "region_code", "kk_number"))
-        previous = {str(f) for f, _, _ in prev}
-        present = set(inputs.families["family_id"].to_list())
-        missing = [(str(f), r, k) for f, r, k in prev if str(f) not in present]
-        left = pl.DataFrame(missing, schema={"family_id": pl.Utf8, "region_code": pl.Utf8, "kk_number": pl.Utf8},
-                            orient="row")
+        sql, params = (ListEntry.objects.filter(list_id=blist.previous_id, status=E.RECIPIENT).order_by("idx")
+                       .values_list("family_id", "region_code", "kk_number").query.sql_with_params())
+        prev = read_frame(sql, params, {"family_id": pl.Utf8, "region_code": pl.Utf8, "kk_number": pl.Utf8})
+        prev = prev.with_columns(_dashed("family_id").alias("family_id"))
+        previous = set(prev["family_id"].to_list())
+        left = prev.filter(~pl.col("family_id").is_in(inputs.families["family_id"].implode()))
     result = run(inputs, spec, previous=previous, previous_left=left)
     t2 = time.perf_counter()
     entries = result.entries
@@ -166,34 +177,24 @@ def _determine(blist: BeneficiaryList) -> dict[str, Any]:
     rows = entries.select(
         pl.lit(uuid_value(blist.pk)).alias("list_id"), "idx", family.alias("family_id"), "region_code", "kk_number",
         "desil", "eligible", "status", "rank", "persons", "annual_amount", "tahap_amount", "reasons", "change",
-        "receiving", comps.alias("components"))
+        "receiving", comps.alias("components"), "clause_passed", "clause_seen")
     n_entries = insert_frame(ListEntry._meta.db_table, rows)
     list_pk = uuid_value(blist.pk)
-    traces = result.traces.sort("idx", "clause").select(pl.lit(list_pk).alias("list_id"), "idx", "clause", "passed",
-                                                          "seen")
-    n_traces = insert_frame(ListTrace._meta.db_table, traces)
     t3 = time.perf_counter()
-    now = datetime_value(timezone.now())
-    review = list(_review_rows(entries))
-    if review:
-        insert_rows(ReviewItem._meta.db_table,
-                    ["id", "created_at", "updated_at", "list_id", "idx", "family_id", "region_code", "kind",
-                     "status", "proposal_reference", "note"],
-                    ((uuid_value(uuid.uuid4()), now, now, list_pk, idx, uuid_value(family_id), region, kind,
-                      "open", "", "")
-                     for idx, family_id, region, kind in review))
+    review = _review_frame(entries, list_pk)
+    insert_frame(ReviewItem._meta.db_table, review)
     t4 = time.perf_counter()
     status_counts = dict(entries.group_by("status").len().iter_rows())
     change_counts = {k: v for k, v in entries.group_by("change").len().iter_rows() if k}
     recipients = entries.filter(pl.col("status") == "recipient")
     return {
-        "families": n_entries, "traces": n_traces, "recipients": status_counts.get("recipient", 0),
+        "families": n_entries, "recipients": status_counts.get("recipient", 0),
         "reserve": status_counts.get("reserve", 0), "not_eligible": status_counts.get("not_eligible", 0),
         "left": status_counts.get("left", 0), "new": change_counts.get("new", 0),
         "continuing": change_counts.get("continuing", 0), "leaving": change_counts.get("leaving", 0),
         "tahap_amount": int(recipients["tahap_amount"].sum() or 0),
         "annual_amount": int(recipients["annual_amount"].sum() or 0),
-        "review_items": len(review),
+        "review_items": review.height, "traces": int(entries["clause_passed"].str.len_chars().sum() or 0),
         "timings": {"inputs_s": round(t1 - t0, 3), "evaluate_s": round(t2 - t1, 3), "write_s": round(t3 - t2, 3),
                     "review_s": round(t4 - t3, 3), **{k: round(v, 3) for k, v in inputs.timings.items()}},
     }

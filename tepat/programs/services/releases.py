@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -89,6 +88,10 @@ def clean_components(rows: Any) -> tuple[list[dict], list[Issue]]:
     return out, issues
 
 
+MAX_CLAUSES = 100  # ListEntry.clause_passed holds one character per clause
+MAX_GROUPS = 20
+
+
 def clean_rules(rows: Any) -> tuple[list[dict], list[Issue]]:
     """Each clause against the catalogue: a known fact, a test that fits it, a value of the right shape,
     a known reason code."""
@@ -96,6 +99,9 @@ def clean_rules(rows: Any) -> tuple[list[dict], list[Issue]]:
     out: list[dict] = []
     if not isinstance(rows, list):
         return [], [Issue("list_type", "rules", "aturan harus berupa daftar", "rules must be a list")]
+    if len(rows) > MAX_CLAUSES:
+        return [], [Issue("too_many", "rules", f"paling banyak {MAX_CLAUSES} klausul",
+                          f"at most {MAX_CLAUSES} clauses")]
     for i, row in enumerate(rows):
         where = f"rules[{i + 1}]"
         if not isinstance(row, dict):
@@ -130,7 +136,11 @@ def clean_rules(rows: Any) -> tuple[list[dict], list[Issue]]:
         if reason not in REASONS:
             issues.append(Issue("unknown_reason", f"{where}.reason", f"{where}.reason: kode alasan '{reason}' "
                                 f"tidak ada di katalog", f"{where}.reason: reason code '{reason}' is not in the catalogue"))
-        out.append({"field": field, "op": op, "value": value, "reason": reason, "order": i})
+        group = _whole(row.get("group") or 0, f"{where}.group", issues) or 0
+        if group > MAX_GROUPS:
+            issues.append(Issue("group", f"{where}.group", f"{where}.group: paling besar {MAX_GROUPS}",
+                                f"{where}.group: at most {MAX_GROUPS}"))
+        out.append({"field": field, "op": op, "value": value, "reason": reason, "order": i, "group": group})
     return out, issues
 
 
@@ -333,7 +343,8 @@ def release_new_version(*, actor: Any, release: ProgrammeRelease, note: str = ""
     data.update(schedule=release.schedule, note=note or release.note,
                 components=[{k: getattr(c, k) for k in ("code", "kind", "annual_amount", "cap_per_family", "age_min",
                                                         "age_max", "order")} for c in release.components.all()],
-                rules=[{"field": r.field, "op": r.op, "value": r.value, "reason": r.reason} for r in release.rules.all()],
+                rules=[{"field": r.field, "op": r.op, "value": r.value, "reason": r.reason, "group": r.group}
+                       for r in release.rules.all()],
                 quotas={q.region_code: q.families for q in release.quotas.all()})
     return release_create(actor=actor, programme=release.programme, region_code=release.region_id,
                           year=release.year, data=data)
@@ -347,7 +358,7 @@ def latest_determined_period(region_code: str) -> DeterminationPeriod | None:
 def release_check(release: ProgrammeRelease, period: DeterminationPeriod | None) -> list[Issue]:
     """Everything that stops a release, each naming the part: the catalogue checks again (a draft may have
     been written before the catalogue changed), components, schedule, and the rules against a version."""
-    _, issues = clean_rules([{"field": r.field, "op": r.op, "value": r.value, "reason": r.reason}
+    _, issues = clean_rules([{"field": r.field, "op": r.op, "value": r.value, "reason": r.reason, "group": r.group}
                              for r in release.rules.all()])
     if release.basis == ProgrammeRelease.Basis.COMPONENTS and not release.components.exists():
         issues.append(Issue("required", "components", "program per komponen tanpa komponen",
@@ -366,16 +377,19 @@ def release_check(release: ProgrammeRelease, period: DeterminationPeriod | None)
     if not result.entries.height:
         return [Issue("no_family", "period", f"versi {period.label} tidak berisi keluarga",
                       f"version {period.label} holds no family")]
-    if result.traces.height:
-        passing = result.traces.group_by("clause").agg(pl.col("passed").sum().alias("n"))
-        for clause, count in passing.iter_rows():
-            if count == 0:
-                rule = spec.clauses[clause]
-                issues.append(Issue("no_family", f"rules[{clause + 1}]",
-                                    f"rules[{clause + 1}] ({rule.field} {rule.op} {rule.value}): tidak ada keluarga "
-                                    f"yang lolos pada versi {period.label}",
-                                    f"rules[{clause + 1}] ({rule.field} {rule.op} {rule.value}): no family passes "
-                                    f"in version {period.label}"))
+    for clause, count in enumerate(result.passing):
+        if count == 0:
+            rule = spec.clauses[clause]
+            issues.append(Issue("no_family", f"rules[{clause + 1}]",
+                                f"rules[{clause + 1}] ({rule.field} {rule.op} {rule.value}): tidak ada keluarga "
+                                f"yang lolos pada versi {period.label}",
+                                f"rules[{clause + 1}] ({rule.field} {rule.op} {rule.value}): no family passes "
+                                f"in version {period.label}"))
+    for group, count in result.group_passing.items():
+        if count == 0:
+            issues.append(Issue("no_family", "rules", f"tidak ada keluarga yang lolos semua aturan kelompok {group} "
+                                f"pada versi {period.label}",
+                                f"no family passes every clause of group {group} in version {period.label}"))
     eligible = int(result.entries["eligible"].sum())
     if not issues and eligible == 0:
         issues.append(Issue("no_family", "rules", f"tidak ada keluarga yang memenuhi semua aturan pada versi "

@@ -210,3 +210,45 @@ def test_unreleased_year_cannot_make_a_list(world):
     with pytest.raises(BusinessRuleViolation):
         list_determine(actor=world.op, release=world.blt_draft, period=world.period, tahap=1)
     assert ProgrammeRelease.objects.get(pk=world.blt_draft.pk).lists.count() == 0
+
+
+def test_rule_groups_any_of_the_alternatives_with_the_required_clauses(world):
+    """Group 0 (no group) is required; groups 1, 2 are alternatives: one of them must pass whole. The trace
+    says which group passed; a family failing every alternative gets the reasons of all of them."""
+    from tepat.programs.selectors import family_explanation
+
+    rules = [{"field": "desil", "op": "lte", "value": 4, "reason": "DESIL_ABOVE_LIMIT"},
+             {"field": "elderly_70", "op": "gte", "value": 1, "reason": "AGE_NOT_MET", "group": 1},
+             {"field": "children_0_6", "op": "gte", "value": 1, "reason": "NO_COMPONENT", "group": 2}]
+    release = _version_with(world, world.sembako, rules=rules)
+    assert [r.group for r in release.rules.all()] == [0, 1, 2]
+    blist = list_determine(actor=world.op, release=release, period=world.period, tahap=1)
+    assert [c["group"] for c in blist.inputs["clauses"]] == [0, 1, 2]
+    status = {name: _entry(blist, getattr(world, name)) for name in ("f_old2", "f_kids3", "f_five", "f_adults",
+                                                                     "f_rich", "f_other")}
+    assert {n for n, e in status.items() if e.status == "recipient"} == {"f_old2", "f_kids3", "f_five", "f_other"}
+    assert status["f_old2"].reasons == "" and status["f_kids3"].reasons == ""  # a failed alternative is no reason
+    assert status["f_adults"].reason_codes == ["AGE_NOT_MET", "NO_COMPONENT"]
+    assert status["f_rich"].reason_codes == ["DESIL_ABOVE_LIMIT"]  # its child 0–6 passes group 2
+    passed = {n: family_explanation(actor=world.op, blist=blist, family_id=getattr(world, n).pk).groups_passed
+              for n in ("f_old2", "f_kids3", "f_five", "f_adults")}
+    assert passed == {"f_old2": [1], "f_kids3": [2], "f_five": [1, 2], "f_adults": []}
+
+
+def test_release_refuses_a_group_no_family_passes_whole(world):
+    draft = release_new_version(actor=world.op, release=world.sembako)
+    release_update(actor=world.op, release=draft, data={"rules": [
+        {"field": "desil", "op": "lte", "value": 4, "reason": "DESIL_ABOVE_LIMIT"},
+        {"field": "elderly_70", "op": "gte", "value": 1, "reason": "AGE_NOT_MET", "group": 1},
+        {"field": "children_0_6", "op": "gte", "value": 3, "reason": "NO_COMPONENT", "group": 1}]})
+    seq = audit_seq()
+    with pytest.raises(ValidationFailed) as exc:
+        release_release(actor=world.op, release=draft)
+    assert [(i.code, i.field) for i in exc.value.issues] == [("no_family", "rules")]
+    assert "group 1" in exc.value.issues[0].en and "kelompok 1" in exc.value.issues[0].id
+    draft.refresh_from_db()
+    assert draft.status == "draft" and not AuditEvent.objects.filter(seq__gt=seq).exists()
+    with pytest.raises(ValidationFailed) as exc:
+        release_update(actor=world.op, release=draft, data={"rules": [
+            {"field": "desil", "op": "lte", "value": 4, "reason": "DESIL_ABOVE_LIMIT", "group": 1.5}]})
+    assert exc.value.issues[0].field == "rules[1].group"

@@ -30,6 +30,7 @@ MATRIX_ROUTES = {
     "GET /api/v1/targeting/pmt/weight-sets/{weight_set_id}",
     "GET /api/v1/targeting/pmt/weight-sets/{weight_set_id}/recap",
     "GET /api/v1/targeting/pmt/weight-sets/{weight_set_id}/review",
+    "GET /api/v1/targeting/desil/distribution",
 }
 
 
@@ -63,6 +64,7 @@ READS = [
     ("api", "/api/v1/targeting/pmt/weight-sets/{ws}", "ws"),
     ("api", "/api/v1/targeting/pmt/weight-sets/{ws}/recap", "ws"),
     ("api", "/api/v1/targeting/pmt/weight-sets/{ws}/review", "ws"),
+    ("api", "/api/v1/targeting/desil/distribution", None),
 ]
 
 

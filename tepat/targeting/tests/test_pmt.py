@@ -107,3 +107,73 @@ def test_out_of_scope_weight_set_is_not_found(dinsos_supervisor, other_dinsos_op
     ws = pmt_weight_set_create(actor=dinsos_supervisor, region_code=DISTRICT, label="x", weights=FLOOR_ONLY)
     with pytest.raises(ObjectNotFound):
         access_weight_set(actor=other_dinsos_operator, weight_set_id=ws.pk)
+
+
+def test_the_estimate_is_stored_once_per_version_and_read_not_recomputed(dinsos_supervisor, dinsos_operator,
+                                                                          make_family, monkeypatch):
+    from tepat.targeting import pmt
+    from tepat.targeting.models import PmtEstimate
+    from tepat.targeting.selectors import family_estimate
+    from tepat.targeting.services import pmt_estimate_store
+
+    families = [make_family(floor=2) for _ in range(3)] + [make_family(OTHER_VILLAGE, floor=8) for _ in range(2)]
+    seq = audit_seq()
+    ws = pmt_weight_set_create(actor=dinsos_supervisor, region_code=DISTRICT, label="lantai", weights=FLOOR_ONLY)
+    assert ws.estimated_at is not None and ws.estimated_families == 5
+    assert_audited("pmt_weight_set.estimate", actor=dinsos_supervisor, target=ws, after=seq, version=1, families=5)
+    stored = {str(e.family_id): (e.score, e.estimate) for e in PmtEstimate.objects.filter(weight_set=ws)}
+    fresh = {row["family_id"]: (row["score"], row["estimate"]) for row in pmt.estimate(ws).frame.iter_rows(named=True)}
+    assert {k.replace("-", ""): v for k, v in stored.items()} == fresh
+    # Views read the stored rows: the estimate is never computed per view.
+    monkeypatch.setattr(pmt, "estimate", lambda *a, **k: (_ for _ in ()).throw(AssertionError("recomputed")))
+    recap, _ = village_recap(actor=dinsos_operator, weight_set=ws)
+    assert {row["region_id"]: row["families"] for row in recap} == {VILLAGE: 3, OTHER_VILLAGE: 2}
+    assert family_estimate(family=families[0])["estimate"] == stored[str(families[0].pk)][1]
+    monkeypatch.undo()
+    # Recomputing replaces the rows (same version), audited again; a refused actor changes nothing.
+    make_family(floor=8)
+    with pytest.raises(PermissionDeniedError):
+        pmt_estimate_store(actor=dinsos_operator, weight_set=ws)
+    assert PmtEstimate.objects.filter(weight_set=ws).count() == 5
+    ws = pmt_estimate_store(actor=dinsos_supervisor, weight_set=ws)
+    assert ws.estimated_families == 6 and PmtEstimate.objects.filter(weight_set=ws).count() == 6
+
+
+def test_weights_from_the_api_are_estimated_by_the_background_job(dinsos_supervisor, make_family,
+                                                                  django_capture_on_commit_callbacks):
+    import json
+
+    from conftest import client_for
+
+    make_family(floor=2)
+    body = {"region_code": DISTRICT, "label": "api", "weights": FLOOR_ONLY}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(dinsos_supervisor).post("/api/v1/targeting/pmt/weight-sets", json.dumps(body),
+                                                      content_type="application/json")
+    assert response.status_code == 201
+    ws = PmtWeightSet.objects.get(label="api")  # the immediate task backend ran the job after the commit
+    assert ws.estimated_families == 1 and ws.estimates.count() == 1
+
+
+def test_family_page_shows_desil_and_labelled_estimate_and_recap_distribution(dinsos_supervisor, dinsos_operator,
+                                                                            make_family):
+    from django.urls import reverse
+
+    from conftest import client_for
+    from tepat.targeting.selectors import desil_distribution
+
+    family = make_family(floor=8)
+    other = make_family(floor=2)
+    desil_import(actor=dinsos_operator, source=desil_csv((family.kk_number, "", "2"), (other.kk_number, "", "7")),
+                 file_name="d.csv", period="2026-T4", source_label="DTSEN", region_code=DISTRICT)
+    ws = pmt_weight_set_create(actor=dinsos_supervisor, region_code=DISTRICT, label="lantai", weights=FLOOR_ONLY)
+    page = client_for(dinsos_operator).get(reverse("registry:family_detail", args=[family.pk])).content.decode()
+    assert "data-family-desil" in page and "<strong data-desil>2</strong>" in page
+    assert "data-estimate" in page and "2026-T4" in page
+    recap, _ = village_recap(actor=dinsos_operator, weight_set=ws)
+    assert recap[0]["desil_counts"] == [0, 1, 0, 0, 0, 0, 1, 0, 0, 0]
+    rows, release = desil_distribution(actor=dinsos_operator)
+    assert release.period == "2026-T4" and [r["families"] for r in rows] == [0, 1, 0, 0, 0, 0, 1, 0, 0, 0]
+    assert rows[1]["percent"] == 50.0
+    response = client_for(dinsos_operator).get("/api/v1/targeting/desil/distribution")
+    assert response.status_code == 200 and response.json()["rows"][6]["families"] == 1
