@@ -154,6 +154,9 @@ class AuditAction(StrEnum):
     REFERRAL_CANCEL = "referral.cancel"
     GRIEVANCES_CONFIGURE = "grievances.configure"
     GRIEVANCES_DEMO_DATA = "grievances.demo_data"
+    # Operations (tepat.ops): a backup taken, a backup restored into an empty database
+    OPS_BACKUP = "ops.backup"
+    OPS_RESTORE = "ops.restore"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -287,6 +290,8 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.REFERRAL_CANCEL: _("Referral cancelled"),
     AuditAction.GRIEVANCES_CONFIGURE: _("Complaint settings changed"),
     AuditAction.GRIEVANCES_DEMO_DATA: _("Demo complaints loaded"),
+    AuditAction.OPS_BACKUP: _("Backup taken"),
+    AuditAction.OPS_RESTORE: _("Backup restored"),
 }
 
 

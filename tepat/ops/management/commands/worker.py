@@ -1,0 +1,24 @@
+"""`tepat worker`: django-tasks' database worker (`db_worker`, same options) with a heartbeat row that
+/healthz reads. `tepat serve` runs it as a supervised child process."""
+
+import contextlib
+
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from tepat.ops.health import HeartbeatThread, heartbeats_prune
+
+
+class Command(DbWorkerCommand):
+    help = ("Run the background-job worker (django-tasks db_worker) with a heartbeat for /healthz. "
+            "/ Jalankan worker tugas latar dengan detak untuk /healthz.")
+
+    def handle(self, *args, **options):
+        heartbeat = HeartbeatThread(options["worker_id"])
+        heartbeat.beat()  # visible at once, before the first task starts
+        heartbeat.start()
+        with contextlib.suppress(Exception):
+            heartbeats_prune()
+        try:
+            return super().handle(*args, **options)
+        finally:
+            heartbeat.stop()
