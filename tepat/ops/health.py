@@ -120,7 +120,8 @@ class HeartbeatThread(threading.Thread):
         from tepat.ops.models import WorkerHeartbeat
 
         self.stop_event.set()
-        self.join(timeout=5)
+        if self.ident is not None:
+            self.join(timeout=5)
         with contextlib.suppress(Exception):
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
 

@@ -4,7 +4,6 @@ under the production settings with test secrets, on a free port and a temporary 
 WhiteNoise, then SIGTERM stops both children. Runs in `make test` and CI (marker `server`)."""
 
 import json
-import os
 import re
 import signal
 import socket
@@ -13,40 +12,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tepat.ops.tests.processes import ROOT, free_port, production_env
+
 pytestmark = pytest.mark.server
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def production_env(tmp_path: Path, **extra: str) -> dict:
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in {"TEPAT_TEST_DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
-    environment.update({
-        "DJANGO_SETTINGS_MODULE": "config.django.production",
-        "DJANGO_SECRET_KEY": "smoke-test-secret-key-not-for-production-0123456789abcdefghij",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'tepat.sqlite3'}",
-        "TEPAT_AUDIT_KEYS": "smoke:smoke-test-audit-key-not-secret-0123456789",
-        "TEPAT_AUDIT_KEY_ID": "smoke",
-        "TEPAT_AUDIT_CHECKPOINT_DIR": str(tmp_path / "anchor"),
-        "TEPAT_STATIC_ROOT": str(tmp_path / "static"),
-        "TEPAT_MEDIA_ROOT": str(tmp_path / "media"),
-        "TEPAT_WORKER_HEARTBEAT_SECONDS": "1",
-        "PYTHONUNBUFFERED": "1",
-        **extra,
-    })
-    return environment
-
 
 def _get(url: str, **headers: str) -> tuple[int, bytes, dict]:
     request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https", **headers})
@@ -58,7 +29,7 @@ def _get(url: str, **headers: str) -> tuple[int, bytes, dict]:
 
 
 def test_serve_refuses_unapplied_migrations(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "tepat", "serve", "--bind", f"127.0.0.1:{_free_port()}"],
+    result = subprocess.run([sys.executable, "-m", "tepat", "serve", "--bind", f"127.0.0.1:{free_port()}"],
                             cwd=ROOT, env=production_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "not applied" in result.stderr and "tepat migrate" in result.stderr
@@ -79,7 +50,7 @@ def test_production_server_smoke(tmp_path):
     migrate = subprocess.run([sys.executable, "-m", "tepat", "migrate", "--noinput"], cwd=ROOT, env=environment,
                              capture_output=True, text=True, timeout=600)
     assert migrate.returncode == 0, migrate.stderr
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "serve.log").open("w+")
     server = subprocess.Popen([sys.executable, "-m", "tepat", "serve", "--bind", f"127.0.0.1:{port}",
