@@ -1,12 +1,15 @@
 """The production server, for real: `tepat migrate` then `tepat serve` (gunicorn + the background worker)
 under the production settings with test secrets, on a free port and a temporary SQLite database. Checks
 /healthz (database, migrations, worker heartbeat), the sign-in page and a static file served by
-WhiteNoise, then SIGTERM stops both children. Runs in `make test` and CI (marker `server`)."""
+WhiteNoise, then kill -9 of the worker (serve starts another, /healthz recovers), then SIGTERM stops both
+children. Runs in `make test` and CI (marker `server`)."""
 
 import json
+import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -89,6 +92,23 @@ def test_production_server_smoke(tmp_path):
         status, body, headers = _get(base + stylesheet.group(1))
         assert status == 200 and b"{" in body
         assert "max-age" in headers.get("Cache-Control", "")
+
+        # kill -9 of the worker: serve starts a new one, and /healthz is green again with its heartbeat.
+        database = tmp_path / "tepat.sqlite3"
+        with sqlite3.connect(database) as conn:
+            (killed,) = conn.execute("SELECT pid FROM ops_workerheartbeat ORDER BY last_seen DESC").fetchone()
+        os.kill(killed, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        pids: set = set()
+        while time.monotonic() < deadline:
+            with sqlite3.connect(database) as conn:
+                pids = {row[0] for row in conn.execute(
+                    "SELECT pid FROM ops_workerheartbeat WHERE last_seen > datetime('now', '-3 seconds')")}
+            if pids - {killed}:
+                break
+            time.sleep(0.5)
+        assert pids - {killed}, "a new worker beats"
+        assert _get(f"{base}/healthz")[0] == 200
     finally:
         server.send_signal(signal.SIGTERM)
         try:

@@ -6,6 +6,7 @@ import contextlib
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from tepat.ops.health import HeartbeatThread, heartbeats_prune
+from tepat.ops.recovery import tasks_recover_orphans
 
 
 class Command(DbWorkerCommand):
@@ -16,6 +17,8 @@ class Command(DbWorkerCommand):
         heartbeat = HeartbeatThread(options["worker_id"])
         heartbeat.beat()  # visible at once, before the first task starts
         heartbeat.start()
+        for line in tasks_recover_orphans():  # jobs of a worker that was killed: failed cleanly, rerun-able
+            self.stderr.write(f"recovered: {line}")
         with contextlib.suppress(Exception):
             heartbeats_prune()
         try:
