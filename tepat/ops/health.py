@@ -99,7 +99,6 @@ class HeartbeatThread(threading.Thread):
     def beat(self) -> None:
         from tepat.ops.models import WorkerHeartbeat
 
-        close_old_connections()
         WorkerHeartbeat.objects.update_or_create(
             worker_id=self.worker_id,
             defaults={"hostname": socket.gethostname()[:255], "pid": os.getpid(), "started_at": self.started_at,
@@ -111,6 +110,7 @@ class HeartbeatThread(threading.Thread):
             while not self.stop_event.is_set():
                 # A locked SQLite file or a dropped connection: try again next time.
                 with contextlib.suppress(Exception):
+                    close_old_connections()  # this thread's own connection: dropped ones are reopened
                     self.beat()
                 self.stop_event.wait(heartbeat_seconds())
         finally:

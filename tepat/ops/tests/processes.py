@@ -7,7 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
+
+# Tests that bring their own SQLite file run once, in the SQLite pass of `make test`, not again in the
+# PostgreSQL pass (TEPAT_TEST_DATABASE_URL set): they would test the same thing twice, minutes each.
+SQLITE_PASS_ONLY = pytest.mark.skipif(bool(os.environ.get("TEPAT_TEST_DATABASE_URL")),
+                                      reason="own SQLite database: runs in the SQLite pass of make test")
 
 
 def free_port() -> int:

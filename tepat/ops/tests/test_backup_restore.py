@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tepat.ops.tests.processes import production_env, tepat
+from tepat.ops.tests.processes import SQLITE_PASS_ONLY, production_env, tepat
 
 pytestmark = pytest.mark.server
 
@@ -74,6 +74,7 @@ def _sqlite_counts(url: str) -> dict:
         return {table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in COUNT_TABLES}
 
 
+@SQLITE_PASS_ONLY
 def test_sqlite_round_trip_and_refusals(tmp_path):
     made = _round_trip(tmp_path, f"sqlite:///{tmp_path / 'src.sqlite3'}", f"sqlite:///{tmp_path / 'dst.sqlite3'}",
                        _sqlite_counts)

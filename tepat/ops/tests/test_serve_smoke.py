@@ -18,9 +18,9 @@ import urllib.request
 
 import pytest
 
-from tepat.ops.tests.processes import ROOT, free_port, production_env
+from tepat.ops.tests.processes import ROOT, SQLITE_PASS_ONLY, free_port, production_env
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, SQLITE_PASS_ONLY]
 
 def _get(url: str, **headers: str) -> tuple[int, bytes, dict]:
     request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https", **headers})
