@@ -3,6 +3,7 @@ from django.urls import include, path
 from config.api import api
 
 urlpatterns = [
+    path("", include("tepat.ops.urls")),  # /healthz
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("akun/", include("tepat.accounts.urls")),

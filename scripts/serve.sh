@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 # Development server: local settings unless told otherwise (`tepat` alone means production settings).
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.django.local}"
-"$BIN/tepat" db_worker --interval 1 &
+"$BIN/tepat" worker --interval 1 --queue-name "*" &  # db_worker with a heartbeat for /healthz
 WORKER=$!
 trap 'kill "$WORKER" 2>/dev/null || true' EXIT INT TERM
 echo "Tepat: http://127.0.0.1:8000  (worker pid $WORKER; Ctrl-C to stop)"

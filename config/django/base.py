@@ -1,6 +1,7 @@
 """Settings shared by every environment. Environment-specific behaviour comes from env vars."""
 
 from datetime import timedelta
+from pathlib import Path
 
 from csp.constants import NONCE
 
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "tepat.public",
     "tepat.reports",
     "tepat.web",
+    "tepat.ops",
 ]
 
 MIDDLEWARE = [
@@ -161,8 +163,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+STATIC_ROOT = Path(env("TEPAT_STATIC_ROOT", "") or BASE_DIR / "var" / "static")
+MEDIA_ROOT = Path(env("TEPAT_MEDIA_ROOT", "") or BASE_DIR / "var" / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -230,3 +232,13 @@ TEPAT_INVITATION_PUBLIC_KEYS = env_keys("TEPAT_INVITATION_PUBLIC_KEYS")
 # Where a village's invitations come from: a dotted path to a callable (actor, village_code, programme, tahap)
 # returning a list of InvitationData (wired by the distribution lists; empty: printing is not available).
 TEPAT_INVITATION_SOURCE = env("TEPAT_INVITATION_SOURCE", "") or ""
+# Operations (tepat.ops, docs/OPERATIONS.md): the worker's heartbeat for /healthz, the production server's
+# address and worker count (`tepat serve`; 0 = 2 x CPU cores + 1), the backup key, the data protection officer.
+TEPAT_WORKER_HEARTBEAT_SECONDS = int(env("TEPAT_WORKER_HEARTBEAT_SECONDS", "10"))
+TEPAT_WORKER_STALE_SECONDS = int(env("TEPAT_WORKER_STALE_SECONDS", "60"))
+TEPAT_BIND = env("TEPAT_BIND", "127.0.0.1:8000") or "127.0.0.1:8000"
+TEPAT_WEB_WORKERS = int(env("TEPAT_WEB_WORKERS", "0") or 0)
+TEPAT_WEB_TIMEOUT_SECONDS = int(env("TEPAT_WEB_TIMEOUT_SECONDS", "120"))
+TEPAT_BACKUP_KEY_FILE = env("TEPAT_BACKUP_KEY_FILE", "") or ""
+TEPAT_DPO_NAME = env("TEPAT_DPO_NAME", "") or ""
+TEPAT_DPO_EMAIL = env("TEPAT_DPO_EMAIL", "") or ""

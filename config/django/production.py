@@ -41,3 +41,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# /healthz answers plain HTTP on the loopback too (systemd, monitoring); everything else is redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Source maps (the API docs' bundles) are not worth compressing: collectstatic is minutes faster without.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = ["map", "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2",
+                                       "tbz", "xz", "br", "woff", "woff2"]

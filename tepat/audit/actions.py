@@ -194,6 +194,9 @@ class AuditAction(StrEnum):
     INVITATION_PRINT_JOB_START = "invitation_print_job.start"
     INVITATION_PRINT_JOB_FINISH = "invitation_print_job.finish"
     INVITATION_PRINT_JOB_FAIL = "invitation_print_job.fail"
+    # Operations (tepat.ops): a backup taken, a backup restored into an empty database
+    OPS_BACKUP = "ops.backup"
+    OPS_RESTORE = "ops.restore"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -364,6 +367,8 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.INVITATION_PRINT_JOB_START: _("Invitation printing of a region started"),
     AuditAction.INVITATION_PRINT_JOB_FINISH: _("Invitation printing of a region finished"),
     AuditAction.INVITATION_PRINT_JOB_FAIL: _("Invitation printing of a region failed"),
+    AuditAction.OPS_BACKUP: _("Backup taken"),
+    AuditAction.OPS_RESTORE: _("Backup restored"),
 }
 
 

@@ -31,6 +31,7 @@ from tepat.accounts.roles import Capability
 from tepat.audit.services import PendingEvent, audit_record_many
 from tepat.core.actors import is_system
 from tepat.core.exceptions import ApplicationError, ObjectNotFound, ValidationFailed
+from tepat.core.maintenance import analyze_app_tables
 from tepat.core.messages import Issue
 from tepat.core.uploads import ensure_upload_size
 from tepat.regions.models import Region
@@ -391,6 +392,8 @@ def _finish(actor: Any, job: ImportJob, prepared: Prepared, started: float, seco
                 {"file": job.file_name, "sha256": job.file_sha256, "preset": job.preset,
                  **{k: counts.get(k, 0) for k in COUNT_KEYS}},
             )])
+    if not job.dry_run and any(counts.get(key) for key in CHANGE_KEYS):
+        analyze_app_tables("registry")  # fresh planner statistics after a bulk load (PostgreSQL only)
     return job
 
 
