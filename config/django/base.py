@@ -218,3 +218,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# --- API tokens and idempotency (issue 14, tepat.accounts.tokens / tepat.accounts.idempotency) ---
+TEPAT_API_TOKEN_HOURS = int(env("TEPAT_API_TOKEN_HOURS", str(24 * 30)))  # personal device tokens
+TEPAT_API_CLIENT_TOKEN_HOURS = int(env("TEPAT_API_CLIENT_TOKEN_HOURS", "12"))  # machine clients' tokens
+TEPAT_IDEMPOTENCY_HOURS = int(env("TEPAT_IDEMPOTENCY_HOURS", "24"))
+# After authentication (and the absolute session expiry), before the views: replays stored POST answers.
+MIDDLEWARE.insert(MIDDLEWARE.index("tepat.accounts.middleware.AbsoluteSessionExpiryMiddleware") + 1,
+                  "tepat.accounts.idempotency.IdempotencyMiddleware")
+# Under /api/: the 404/405/500 no handler wrote are JSON in the API's error shape (tepat.core.middleware).
+MIDDLEWARE.insert(MIDDLEWARE.index("tepat.core.middleware.RequestIdMiddleware") + 1,
+                  "tepat.core.middleware.ApiErrorShapeMiddleware")

@@ -154,6 +154,12 @@ class AuditAction(StrEnum):
     REFERRAL_CANCEL = "referral.cancel"
     GRIEVANCES_CONFIGURE = "grievances.configure"
     GRIEVANCES_DEMO_DATA = "grievances.demo_data"
+    # API tokens and machine clients (tepat.accounts, issue 14)
+    API_TOKEN_ISSUE = "api_token.issue"
+    API_TOKEN_REVOKE = "api_token.revoke"
+    API_CLIENT_CREATE = "api_client.create"
+    API_CLIENT_DEACTIVATE = "api_client.deactivate"
+    API_CLIENT_AUTH_FAILED = "api_client.auth_failed"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -287,6 +293,11 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.REFERRAL_CANCEL: _("Referral cancelled"),
     AuditAction.GRIEVANCES_CONFIGURE: _("Complaint settings changed"),
     AuditAction.GRIEVANCES_DEMO_DATA: _("Demo complaints loaded"),
+    AuditAction.API_TOKEN_ISSUE: _("API token issued"),
+    AuditAction.API_TOKEN_REVOKE: _("API token revoked"),
+    AuditAction.API_CLIENT_CREATE: _("API client created"),
+    AuditAction.API_CLIENT_DEACTIVATE: _("API client deactivated"),
+    AuditAction.API_CLIENT_AUTH_FAILED: _("API client authentication failed"),
 }
 
 
