@@ -95,7 +95,8 @@ def family_create_endpoint(request: HttpRequest, payload: FamilyCreateIn):
 
 def _current(request: HttpRequest):
     """The family as GET returns it, for the body of a 409 `stale_version` (If-Match did not match)."""
-    return lambda family: FamilyDetailOut.from_orm(_detail(request, family)).model_dump(mode="json")
+    return lambda family: FamilyDetailOut.model_validate(
+        _detail(request, family), context={"request": request}).model_dump(mode="json")
 
 
 @router.get("/families/{family_id}", response={200: FamilyDetailOut, **ERRORS},

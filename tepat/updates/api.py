@@ -143,7 +143,8 @@ def _fresh(request: HttpRequest, proposal) -> dict:
 # The proposal's writes: If-Match (the ETag of GET) makes a stale one a 409 with the current proposal.
 _proposal_guard = guarded(lambda request, proposal_id, **_: access_proposal(actor=request.auth,
                                                                              proposal_id=proposal_id),
-                          lambda request, row: _detail(request, row))
+                          lambda request, row: s.ProposalDetailOut.model_validate(
+                              _detail(request, row), context={"request": request}).model_dump(mode="json"))
 
 @router.get("/proposals", response=list[s.ProposalListItem], summary="Proposals in my regions")
 @paginate(AgePagination)
