@@ -149,5 +149,29 @@ class IdempotencyMiddleware:
         return response
 
 
+def actor_key_of(actor: Any) -> str:
+    """The key the middleware uses for a user (session, personal token or a client's service account)."""
+    return f"user:{actor.pk}"
+
+
+def item_replay(actor: Any, key: str, path: str, body_hash: str) -> dict | str | None:
+    """For one item of a batch (sync uploads): its stored result (a dict), "reused" when the key came
+    with another item, or None when the item is new (then call `item_remember` with its result)."""
+    record = IdempotencyRecord.objects.filter(actor_key=actor_key_of(actor), key=key[:100]).first()
+    if record is None or record.expires_at <= timezone.now() or record.status == 0:
+        return None
+    if record.body_hash != body_hash or record.path != path[:300]:
+        return "reused"
+    return json.loads(bytes(record.body).decode())
+
+
+def item_remember(actor: Any, key: str, path: str, body_hash: str, result: dict) -> None:
+    IdempotencyRecord.objects.update_or_create(
+        actor_key=actor_key_of(actor), key=key[:100],
+        defaults={"method": "ITEM", "path": path[:300], "body_hash": body_hash, "status": 200,
+                  "content_type": "application/json", "expires_at": timezone.now() + lifetime(),
+                  "body": json.dumps(result, default=str).encode()})
+
+
 def purge_expired(now: Any = None) -> int:
     return IdempotencyRecord.objects.filter(expires_at__lte=now or timezone.now()).delete()[0]
