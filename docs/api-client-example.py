@@ -139,10 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         client.logout()
     except ApiError as error:
         summary["error"] = {"status": error.status, "code": error.code, "field": error.field}
-        print(json.dumps(summary))
+        sys.stdout.write(json.dumps(summary) + "\n")
         return 1
     summary["bytes"] = {"sent": client.bytes_sent, "received": client.bytes_received}
-    print(json.dumps(summary))
+    sys.stdout.write(json.dumps(summary) + "\n")
     return 0
 
 
