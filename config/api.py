@@ -11,23 +11,122 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import django_auth
 
+from tepat.accounts.tokens import BearerAuth
 from tepat.core.exceptions import ApplicationError, ValidationFailed
 from tepat.core.messages import Issue
 
-api = NinjaAPI(
+ERROR_CODES = {
+    "unauthenticated": "401: no session and no valid Bearer token (unknown, expired or revoked)",
+    "invalid_credentials": "401: /auth/login with a wrong username or password",
+    "login_locked": "429: too many failed sign-ins (the page's throttle); extra.locked_until",
+    "csrf_failed": "403: a session request without the CSRF token (Bearer requests need none)",
+    "permission_denied": "403: the role (or the machine client's capabilities) does not allow it",
+    "not_found": "404: absent, or outside the caller's regions (answered alike)",
+    "method_not_allowed": "405: the path exists, not with this method",
+    "validation_failed": "422: field errors in `errors` (code, field, message_id, message_en)",
+    "bad_request": "400: the body is not valid JSON",
+    "invalid_transition": "409: the record's status does not allow this step",
+    "business_rule": "409: a rule of the domain refuses it",
+    "stale_version": "409: If-Match did not match; extra.current is the current state, extra.etag its ETag",
+    "idempotency_key_reused": "422: this Idempotency-Key was used for a different request",
+    "idempotency_in_progress": "409: the first request with this Idempotency-Key is still running",
+    "idempotency_key_invalid": "422: the Idempotency-Key is not 1-100 printable ASCII characters",
+    "server_error": "500",
+}
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["code", "field", "message"],
+    "properties": {
+        "code": {"type": "string", "enum": sorted(ERROR_CODES)},
+        "field": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        "message": {"type": "object", "required": ["id", "en"],
+                    "properties": {"id": {"type": "string"}, "en": {"type": "string"}}},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "extra": {"type": "object"},
+    },
+}
+
+IDEMPOTENCY_PARAMETER = {
+    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 100},
+    "description": "Send a fresh key (e.g. a UUID) with each new request; a retry with the same key returns the "
+                   "first answer (header Idempotency-Replayed: true) instead of acting twice. Same key, "
+                   "different body: 422 idempotency_key_reused. Kept 24 hours.",
+}
+IF_MATCH_PARAMETER = {
+    "in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+    "description": "The ETag of the version read (GET). If the record changed since: 409 stale_version with "
+                   "the current state.",
+}
+
+
+class TepatAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Documents, in one place, what every operation shares: the error shape and codes, Idempotency-Key
+        on POST, If-Match on the guarded updates."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"$ref": "#/components/schemas/Error"}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                for status, answer in operation.get("responses", {}).items():
+                    if str(status).startswith(("4", "5")):
+                        answer["content"] = {"application/json": {"schema": ref}}
+                params = operation.setdefault("parameters", [])
+                if method == "post" and operation.get("security"):
+                    params.append(IDEMPOTENCY_PARAMETER)
+                if method == "patch" or (method == "post" and path.startswith("/api/v1/updates/proposals/{")):
+                    params.append(IF_MATCH_PARAMETER)
+        return schema
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        etag = getattr(request, "tepat_etag", None)  # tepat.core.concurrency.set_etag (issue 14)
+        if etag and 200 <= response.status_code < 300:
+            response["ETag"] = etag
+        return response
+
+
+api = TepatAPI(
     title="Tepat API",
     version="1",
-    description="DTKS registry API. Bahasa Indonesia and English messages in every error.",
-    auth=django_auth,
+    description=(
+        "DTKS registry API. Bahasa Indonesia and English messages in every error.\n\n"
+        "**Authentication**: `Authorization: Bearer <token>` (a personal token from POST /api/v1/auth/login, or a "
+        "machine client's from POST /api/v1/auth/token), or the page session with its CSRF token.\n\n"
+        "**Idempotency**: every POST accepts an `Idempotency-Key` header. **Concurrency**: GET of a family or "
+        "proposal returns an `ETag`; send it back as `If-Match`.\n\n"
+        "**Errors**: always JSON `{\"code\", \"field\", \"message\": {\"id\", \"en\"}}`. Codes:\n\n"
+        + "\n".join(f"- `{code}`: {meaning}" for code, meaning in ERROR_CODES.items())
+    ),
+    # The one place routers get their authentication: a bearer token (devices, machine clients; issue 14)
+    # or the page session with its CSRF check. Routers that need none (public, /auth sign-in) say auth=None.
+    auth=[BearerAuth(), django_auth],
     urls_namespace="api",
 )
 
 
+def bilingual(text: str) -> dict[str, str]:
+    """{"id", "en"} from the house's "Indonesian / English" message (the same text twice if it has no " / ")."""
+    id_text, sep, en_text = str(text).partition(" / ")
+    return {"id": id_text, "en": en_text if sep else id_text}
+
+
+def error_body(code: str, message: dict[str, str], field: str | None = None, **more) -> dict:
+    """Every API error (issue 14 item 4): a stable `code`, the `field` concerned (or null), the message in both
+    languages; 422s add `errors` (one per field), some add `extra` (e.g. the current state of a 409)."""
+    return {"code": code, "field": field, "message": message, **more}
+
+
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    body = {"message": exc.message, "code": exc.code, "extra": exc.extra}
-    if isinstance(exc, ValidationFailed):
-        body["errors"] = exc.extra.get("errors", [])
+    if isinstance(exc, ValidationFailed) and exc.issues:
+        first = exc.issues[0]
+        message = {"id": "; ".join(i.id for i in exc.issues), "en": "; ".join(i.en for i in exc.issues)}
+        body = error_body(exc.code, message, first.field, errors=exc.extra.get("errors", []), extra={})
+    else:
+        body = error_body(exc.code, bilingual(exc.message), exc.extra.get("field"), extra=exc.extra)
     return api.create_response(request, body, status=exc.status_code)
 
 
@@ -107,26 +206,31 @@ def value_error(request, exc: ValueError):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    """Ninja's own refusals (a body that is not JSON): the same {"message", "code"} shape as the rest."""
+    """Ninja's own refusals: a body that is not JSON, a failed CSRF check of the session."""
     message = str(exc)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
-        message = "Isi permintaan tidak dapat dibaca (bukan JSON yang sah) / The request body is not valid JSON"
+        return api.create_response(request, error_body("bad_request", {
+            "id": "Isi permintaan tidak dapat dibaca (bukan JSON yang sah)",
+            "en": "The request body is not valid JSON"}), status=400)
+    if exc.status_code == 403 and "CSRF" in message:
+        return api.create_response(request, error_body("csrf_failed", {
+            "id": "Pemeriksaan CSRF gagal: kirim token CSRF sesi, atau gunakan token Bearer",
+            "en": "CSRF check failed: send the session's CSRF token, or use a Bearer token"}), status=403)
     code = "bad_request" if exc.status_code == 400 else "http_error"
-    return api.create_response(request, {"message": message, "code": code}, status=exc.status_code)
+    return api.create_response(request, error_body(code, bilingual(message)), status=exc.status_code)
 
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
-    return api.create_response(
-        request, {"message": "Tidak diizinkan / Not permitted", "code": "permission_denied"}, status=403
-    )
+    return api.create_response(request, error_body("permission_denied", {"id": "Tidak diizinkan", "en": "Not permitted"}),
+                               status=403)
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return api.create_response(
-        request, {"message": "Silakan masuk / Please sign in", "code": "unauthenticated"}, status=401
-    )
+    return api.create_response(request, error_body("unauthenticated", {
+        "id": "Silakan masuk (sesi, atau token Bearer yang masih berlaku)",
+        "en": "Please sign in (a session, or a Bearer token that is still valid)"}), status=401)
 
 
 api.add_router("/regions", "tepat.regions.api.router")
@@ -145,3 +249,5 @@ api.add_router("/planning", "tepat.planning.api.router")
 api.add_router("/public", "tepat.public.api.router")
 api.add_router("/citizen-reports", "tepat.public.api.staff_router")  # staff: the village queue (login)
 api.add_router("/me", "tepat.accounts.api.router")
+api.add_router("/auth", "tepat.accounts.api_auth.router")
+api.add_router("/sync", "tepat.updates.api_sync.router")

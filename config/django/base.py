@@ -242,3 +242,13 @@ TEPAT_WEB_TIMEOUT_SECONDS = int(env("TEPAT_WEB_TIMEOUT_SECONDS", "120"))
 TEPAT_BACKUP_KEY_FILE = env("TEPAT_BACKUP_KEY_FILE", "") or ""
 TEPAT_DPO_NAME = env("TEPAT_DPO_NAME", "") or ""
 TEPAT_DPO_EMAIL = env("TEPAT_DPO_EMAIL", "") or ""
+# --- API tokens and idempotency (issue 14, tepat.accounts.tokens / tepat.accounts.idempotency) ---
+TEPAT_API_TOKEN_HOURS = int(env("TEPAT_API_TOKEN_HOURS", str(24 * 30)))  # personal device tokens
+TEPAT_API_CLIENT_TOKEN_HOURS = int(env("TEPAT_API_CLIENT_TOKEN_HOURS", "12"))  # machine clients' tokens
+TEPAT_IDEMPOTENCY_HOURS = int(env("TEPAT_IDEMPOTENCY_HOURS", "24"))
+# After authentication (and the absolute session expiry), before the views: replays stored POST answers.
+MIDDLEWARE.insert(MIDDLEWARE.index("tepat.accounts.middleware.AbsoluteSessionExpiryMiddleware") + 1,
+                  "tepat.accounts.idempotency.IdempotencyMiddleware")
+# Under /api/: the 404/405/500 no handler wrote are JSON in the API's error shape (tepat.core.middleware).
+MIDDLEWARE.insert(MIDDLEWARE.index("tepat.core.middleware.RequestIdMiddleware") + 1,
+                  "tepat.core.middleware.ApiErrorShapeMiddleware")

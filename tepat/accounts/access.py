@@ -29,6 +29,9 @@ def actor_region_codes(actor: Any) -> tuple[str, ...]:
 def actor_can(actor: Any, capability: Capability) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
+    limit = getattr(actor, "_tepat_capability_limit", None)  # a machine client's allow-list (tokens.py)
+    if limit is not None and capability not in limit:
+        return False
     return capability in capabilities_of(actor.role)
 
 

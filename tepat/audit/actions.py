@@ -197,6 +197,12 @@ class AuditAction(StrEnum):
     # Operations (tepat.ops): a backup taken, a backup restored into an empty database
     OPS_BACKUP = "ops.backup"
     OPS_RESTORE = "ops.restore"
+    # API tokens and machine clients (tepat.accounts, issue 14)
+    API_TOKEN_ISSUE = "api_token.issue"
+    API_TOKEN_REVOKE = "api_token.revoke"
+    API_CLIENT_CREATE = "api_client.create"
+    API_CLIENT_DEACTIVATE = "api_client.deactivate"
+    API_CLIENT_AUTH_FAILED = "api_client.auth_failed"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -369,6 +375,11 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.INVITATION_PRINT_JOB_FAIL: _("Invitation printing of a region failed"),
     AuditAction.OPS_BACKUP: _("Backup taken"),
     AuditAction.OPS_RESTORE: _("Backup restored"),
+    AuditAction.API_TOKEN_ISSUE: _("API token issued"),
+    AuditAction.API_TOKEN_REVOKE: _("API token revoked"),
+    AuditAction.API_CLIENT_CREATE: _("API client created"),
+    AuditAction.API_CLIENT_DEACTIVATE: _("API client deactivated"),
+    AuditAction.API_CLIENT_AUTH_FAILED: _("API client authentication failed"),
 }
 
 

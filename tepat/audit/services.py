@@ -33,7 +33,7 @@ from tepat.audit.hashing import (
 from tepat.audit.models import AuditChainHead, AuditEvent
 from tepat.core.actors import is_system
 from tepat.core.exceptions import PermissionDeniedError
-from tepat.core.request_context import get_request_id
+from tepat.core.request_context import get_request_id, get_via
 
 SYSTEM_LABEL = "system"
 
@@ -177,6 +177,7 @@ def audit_record_many(*, actor: Any, events: Iterable[PendingEvent]) -> list[Aud
     head = _lock_head()
     actor_id, actor_label = _actor_parts(actor)
     request_id = get_request_id() or ""
+    via = get_via()  # an API token or machine client authenticated this request: every event says which
     now = timezone.now()
     rows: list[AuditEvent] = []
     seq, prev_hash = head.last_seq, head.last_hash
@@ -184,6 +185,8 @@ def audit_record_many(*, actor: Any, events: Iterable[PendingEvent]) -> list[Aud
         action = str(ensure_action(pending.action))
         seq += 1
         data = normalise_data(dict(pending.data))
+        if via and "via" not in data:
+            data = normalise_data({**data, "via": via})
         digest = event_hash(
             seq=seq,
             occurred_at=now,

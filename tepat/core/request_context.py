@@ -22,3 +22,20 @@ def reset_request_id(token: contextvars.Token) -> None:
 
 def new_request_id() -> str:
     return uuid.uuid4().hex
+
+
+# How the current request's actor was authenticated when it was not the page session (issue 14): a personal
+# API token or a machine client's token. Audit events written during the request carry it (`data["via"]`).
+_via: contextvars.ContextVar[dict | None] = contextvars.ContextVar("tepat_request_via", default=None)
+
+
+def get_via() -> dict | None:
+    return _via.get()
+
+
+def set_via(value: dict | None) -> contextvars.Token:
+    return _via.set(value)
+
+
+def reset_via(token: contextvars.Token) -> None:
+    _via.reset(token)

@@ -12,6 +12,7 @@ from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from tepat.accounts.throttle import client_ip
+from tepat.core.concurrency import if_match, set_etag
 from tepat.registry.access import access_family, access_individual
 from tepat.registry.actions import allowed_names, family_actions
 from tepat.registry.schemas import (
@@ -92,17 +93,28 @@ def family_create_endpoint(request: HttpRequest, payload: FamilyCreateIn):
     return 201, _detail(request, family)
 
 
-@router.get("/families/{family_id}", response={200: FamilyDetailOut, **ERRORS}, summary="One family")
+def _current(request: HttpRequest):
+    """The family as GET returns it, for the body of a 409 `stale_version` (If-Match did not match)."""
+    return lambda family: FamilyDetailOut.model_validate(
+        _detail(request, family), context={"request": request}).model_dump(mode="json")
+
+
+@router.get("/families/{family_id}", response={200: FamilyDetailOut, **ERRORS},
+            summary="One family (ETag header: send it back as If-Match with PATCH)")
 def family_get(request: HttpRequest, family_id: UUID):
     family = access_family(actor=request.auth, family_id=family_id)
+    set_etag(request, family)
     return _detail(request, family)
 
 
-@router.patch("/families/{family_id}", response={200: FamilyDetailOut, **ERRORS}, summary="Change a family")
+@router.patch("/families/{family_id}", response={200: FamilyDetailOut, **ERRORS},
+              summary="Change a family (If-Match: the ETag of the version read; stale → 409 stale_version)")
 def family_patch(request: HttpRequest, family_id: UUID, payload: FamilyPatchIn):
     family = access_family(actor=request.auth, family_id=family_id)
-    family = family_update(actor=request.auth, family=family, data=payload.changes(),
-                           correction_reason=payload.correction_reason)
+    with if_match(request, family, _current(request)) as family:
+        family = family_update(actor=request.auth, family=family, data=payload.changes(),
+                               correction_reason=payload.correction_reason)
+    set_etag(request, family)
     return _detail(request, family)
 
 

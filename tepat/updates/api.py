@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from tepat.accounts.models import User
+from tepat.core.concurrency import guarded, set_etag
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.quality.access import access_flag
@@ -139,6 +140,12 @@ def _fresh(request: HttpRequest, proposal) -> dict:
 
 # Proposals ------------------------------------------------------------------------------------------
 
+# The proposal's writes: If-Match (the ETag of GET) makes a stale one a 409 with the current proposal.
+_proposal_guard = guarded(lambda request, proposal_id, **_: access_proposal(actor=request.auth,
+                                                                             proposal_id=proposal_id),
+                          lambda request, row: s.ProposalDetailOut.model_validate(
+                              _detail(request, row), context={"request": request}).model_dump(mode="json"))
+
 @router.get("/proposals", response=list[s.ProposalListItem], summary="Proposals in my regions")
 @paginate(AgePagination)
 def list_proposals(request: HttpRequest, filters: Query[ProposalQuery]):
@@ -183,16 +190,20 @@ def bulk_approve(request: HttpRequest, payload: s.BulkProposalsIn):
 @router.get("/proposals/{proposal_id}", response={200: s.ProposalDetailOut, **ERRORS},
             summary="A proposal: what it would change, its stages and whole history")
 def get_proposal(request: HttpRequest, proposal_id: UUID):
-    return _detail(request, access_proposal(actor=request.auth, proposal_id=proposal_id))
+    proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
+    set_etag(request, proposal)
+    return _detail(request, proposal)
 
 
 @router.post("/proposals/{proposal_id}/submit", response={200: s.ProposalDetailOut, **ERRORS})
+@_proposal_guard
 def submit_proposal(request: HttpRequest, proposal_id: UUID):
     proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
     return _fresh(request, proposal_submit(actor=request.auth, proposal=proposal))
 
 
 @router.post("/proposals/{proposal_id}/withdraw", response={200: s.ProposalDetailOut, **ERRORS})
+@_proposal_guard
 def withdraw_proposal(request: HttpRequest, proposal_id: UUID, payload: s.ReasonIn):
     proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
     return _fresh(request, proposal_withdraw(actor=request.auth, proposal=proposal, reason=payload.reason))
@@ -200,6 +211,7 @@ def withdraw_proposal(request: HttpRequest, proposal_id: UUID, payload: s.Reason
 
 @router.post("/proposals/{proposal_id}/assign", response={200: s.ProposalDetailOut, **ERRORS},
              summary="Assign a facilitator (by id, or round-robin with auto=true)")
+@_proposal_guard
 def assign_proposal(request: HttpRequest, proposal_id: UUID, payload: s.AssignIn):
     proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
     if payload.auto or payload.facilitator_id is None:
@@ -221,6 +233,7 @@ def proposal_facilitators(request: HttpRequest, proposal_id: UUID):
 
 @router.post("/proposals/{proposal_id}/visit", response={200: s.ProposalDetailOut, **ERRORS},
              summary="Record the field visit with its photos (multipart: `data` is the visit as JSON)")
+@_proposal_guard
 def verify_proposal_with_photos(request: HttpRequest, proposal_id: UUID, data: Form[str],
                                 photos: File[list[UploadedFile]] = None):
     proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
@@ -248,6 +261,7 @@ def download_document(request: HttpRequest, document_id: UUID):
 
 @router.post("/proposals/{proposal_id}/verification", response={200: s.ProposalDetailOut, **ERRORS},
              summary="Record the field visit of the assigned facilitator")
+@_proposal_guard
 def verify_proposal(request: HttpRequest, proposal_id: UUID, payload: s.VerificationIn):
     proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
     verification_record(
@@ -261,12 +275,14 @@ def verify_proposal(request: HttpRequest, proposal_id: UUID, payload: s.Verifica
 
 @router.post("/proposals/{proposal_id}/approve", response={200: s.ProposalDetailOut, **ERRORS},
              summary="District approval (removals go on to the supervisor)")
+@_proposal_guard
 def approve_proposal(request: HttpRequest, proposal_id: UUID, payload: s.NoteIn):
     proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
     return _fresh(request, proposal_approve(actor=request.auth, proposal=proposal, note=payload.note))
 
 
 @router.post("/proposals/{proposal_id}/reject", response={200: s.ProposalDetailOut, **ERRORS})
+@_proposal_guard
 def reject_proposal(request: HttpRequest, proposal_id: UUID, payload: s.ReasonIn):
     proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
     return _fresh(request, proposal_reject(actor=request.auth, proposal=proposal, reason=payload.reason))
@@ -274,6 +290,7 @@ def reject_proposal(request: HttpRequest, proposal_id: UUID, payload: s.ReasonIn
 
 @router.post("/proposals/{proposal_id}/pull-back", response={200: s.ProposalDetailOut, **ERRORS},
              summary="Supervisor: take an approved proposal back to the district check before determination")
+@_proposal_guard
 def pull_back_proposal(request: HttpRequest, proposal_id: UUID, payload: s.ReasonIn):
     proposal = access_proposal(actor=request.auth, proposal_id=proposal_id)
     return _fresh(request, proposal_pull_back(actor=request.auth, proposal=proposal, reason=payload.reason))

@@ -48,7 +48,7 @@ def test_list_upload_with_a_mapping_that_is_not_an_object_is_a_422_naming_mappin
 
     assert response.status_code == 422, response.content[:300]
     assert _fields(response) == ["mapping"]
-    assert "mapping" in response.json()["message"]
+    assert "mapping" in response.json()["message"]["en"]
 
 
 def _answer(exc: Exception):

@@ -41,14 +41,26 @@ def test_schema_lists_every_path_and_method(schema):
     assert schema["info"]["title"] == "Tepat API"
 
 
+# Signing in for a token needs no session or token (issue 14): the sign-in and the client-credentials grant.
+NO_AUTH_OPERATIONS = {("post", "/api/v1/auth/login"), ("post", "/api/v1/auth/token")}
+
+
 @pytest.mark.django_db
-def test_every_operation_requires_the_session(schema):
+def test_every_operation_requires_a_bearer_token_or_the_session(schema):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            if path.startswith("/api/v1/public/"):  # the public API (tepat.public): no login, by design
+            if path.startswith("/api/v1/public/") or (method, path) in NO_AUTH_OPERATIONS:
+                # the public API (tepat.public) and the token sign-in: no login, by design
                 assert not operation.get("security"), f"{method} {path}"
                 continue
-            assert operation.get("security") == [{"SessionAuth": []}], f"{method} {path}"
+            assert operation.get("security") == [{"BearerAuth": []}, {"SessionAuth": []}], f"{method} {path}"
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_bearer_tokens(schema):
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["BearerAuth"]["type"] == "http" and schemes["BearerAuth"]["scheme"] == "bearer"
+    assert schemes["SessionAuth"]["type"] == "apiKey"
 
 
 @pytest.mark.django_db
