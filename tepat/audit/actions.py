@@ -154,6 +154,16 @@ class AuditAction(StrEnum):
     REFERRAL_CANCEL = "referral.cancel"
     GRIEVANCES_CONFIGURE = "grievances.configure"
     GRIEVANCES_DEMO_DATA = "grievances.demo_data"
+    # Renja (tepat.planning)
+    PLAN_CREATE = "plan.create"
+    PLAN_LINE_SAVE = "plan.line_save"
+    PLAN_LINE_DELETE = "plan.line_delete"
+    PLAN_ADVANCE = "plan.advance"
+    REALISATION_SAVE = "realisation.save"
+    REALISATION_FINALISE = "realisation.finalise"
+    RENJA_IMPORT = "renja.import"
+    RENJA_EXPORT = "renja.export"
+    PLANNING_CONFIGURE = "planning.configure"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -287,6 +297,15 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.REFERRAL_CANCEL: _("Referral cancelled"),
     AuditAction.GRIEVANCES_CONFIGURE: _("Complaint settings changed"),
     AuditAction.GRIEVANCES_DEMO_DATA: _("Demo complaints loaded"),
+    AuditAction.PLAN_CREATE: _("Work plan (Renja) created"),
+    AuditAction.PLAN_LINE_SAVE: _("Work plan line saved"),
+    AuditAction.PLAN_LINE_DELETE: _("Work plan line removed"),
+    AuditAction.PLAN_ADVANCE: _("Work plan moved to its next version"),
+    AuditAction.REALISATION_SAVE: _("Quarterly realisation saved"),
+    AuditAction.REALISATION_FINALISE: _("Quarterly realisation made final"),
+    AuditAction.RENJA_IMPORT: _("Renja workbook imported"),
+    AuditAction.RENJA_EXPORT: _("Renja tables exported"),
+    AuditAction.PLANNING_CONFIGURE: _("Planning settings changed"),
 }
 
 
