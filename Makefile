@@ -43,6 +43,8 @@ demo: install
 	$(LOCAL) $(BIN)/tepat demo-public --region 36.04  # approved lists for /cek-bansos/ and /transparansi/, two citizens' reports
 	@echo "== Complaints: a few dozen SLRT cases, one referral, one breached SLA (/pengaduan/)"
 	$(LOCAL) $(BIN)/tepat demo-grievances --region 36.04
+	@echo "== Renja: source 001 (Renja 2025 Dinsos Kab. Serang) imported, a first quarter entered, the checker's findings (/renja/)"
+	$(LOCAL) $(BIN)/tepat demo-renja --region 36.04
 	$(MAKE) --no-print-directory serve
 
 ## serve: the background worker and the web server (Ctrl-C stops both)
