@@ -295,7 +295,8 @@ def _evaluation_rules(rows: list[SourceRow]) -> list[Finding]:
     return out
 
 
-def _tree_sums(rows: list[SourceRow], money_fields: tuple[str, ...], table: str, label: str) -> list[Finding]:
+def _tree_sums(rows: list[SourceRow], money_fields: tuple[str, ...], table: str, label: str,
+               parent_unit: str | None = None) -> list[Finding]:
     """Programme = the sum of its kegiatan; kegiatan = the sum of its sub-kegiatan (rows in document order)."""
     out = []
     groups: list[tuple[SourceRow, list[SourceRow]]] = []
@@ -314,7 +315,7 @@ def _tree_sums(rows: list[SourceRow], money_fields: tuple[str, ...], table: str,
         elif level == 5 and 4 in current:
             current[4][1].append(row)
     for parent, children in groups:
-        if not children:
+        if not children or (parent_unit is not None and parent.unit.lower() != parent_unit):
             continue
         for name in money_fields:
             total = num(parent.figures.get(name))
