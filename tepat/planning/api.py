@@ -13,7 +13,7 @@ from tepat.accounts.access import ensure_capability
 from tepat.accounts.roles import Capability
 from tepat.core.exceptions import ObjectNotFound
 from tepat.planning import services
-from tepat.planning.checker import check_document, check_plan
+from tepat.planning.checker import check_document, check_plan, registry_size
 from tepat.planning.selectors import access_plan, plan_figures, plans_visible, version_diff
 
 router = Router(tags=["planning"])
@@ -147,5 +147,6 @@ def diff(request: HttpRequest, plan_id: int, a: int, b: int):
 def findings(request: HttpRequest, plan_id: int):
     plan = access_plan(actor=request.auth, plan_id=plan_id)
     document = plan.sources.order_by("-pk").first()
-    found = (check_document(document) if document else []) + check_plan(plan)
+    size = registry_size(plan.region_id)
+    found = (check_document(document, registry_size=size) if document else []) + check_plan(plan, registry_size=size)
     return [{**f.as_dict(), "row": str(f.row)} for f in found]

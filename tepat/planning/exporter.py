@@ -242,6 +242,10 @@ def export(*, actor: Any, year: int, region_code: str = "", names: tuple[str, ..
         raise ObjectNotFound(f"Renja {year} tidak ditemukan / Renja {year} not found")
     region = (plan or document).region_id
     ensure_planning(actor=actor, capability=Capability.PLANNING_VIEW, region_code=region)
+    if registry_size is None and "temuan" in names:
+        from tepat.planning.checker import registry_size as size_of
+
+        registry_size = size_of(region)
     with transaction.atomic():
         content = render(tables_for(plan=plan, document=document, names=names, registry_size=registry_size), fmt)
         audit_record(actor=actor, action=AuditAction.RENJA_EXPORT, target=plan or document, region_code=region,

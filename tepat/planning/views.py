@@ -18,7 +18,7 @@ from tepat.accounts.roles import Capability
 from tepat.audit.transitions import allowed_transitions
 from tepat.core.exceptions import ApplicationError
 from tepat.planning import services
-from tepat.planning.checker import check_document, check_plan
+from tepat.planning.checker import check_document, check_plan, registry_size
 from tepat.planning.exporter import FORMATS, TABLES, export
 from tepat.planning.models import Plan, PlanLine
 from tepat.planning.selectors import access_plan, plan_figures, plans_visible, sources_visible, version_diff
@@ -48,7 +48,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 def _findings(plan: Plan) -> list[Any]:
     document = plan.sources.order_by("-pk").first()
-    return (check_document(document) if document else []) + check_plan(plan)
+    size = registry_size(plan.region_id)
+    return (check_document(document, registry_size=size) if document else []) + check_plan(plan, registry_size=size)
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tepat.accounts.models import User
 from tepat.core.actors import SYSTEM
 from tepat.core.exceptions import ApplicationError
-from tepat.planning.checker import check_document
+from tepat.planning.checker import check_document, registry_size
 from tepat.planning.importer import import_workbook
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             report = import_workbook(actor=actor, source=path, file_name=path.name)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        findings = check_document(report.document)
+        findings = check_document(report.document, registry_size=registry_size(report.document.region_id))
         if options["json"]:
             self.stdout.write(json.dumps({"document": report.document.pk, "plan": report.plan.pk, "rows": report.rows,
                                           "lines": report.lines, "issues": report.issues,
