@@ -47,6 +47,8 @@ demo: install
 	$(LOCAL) $(BIN)/tepat demo-grievances --region 36.04
 	@echo "== Disaster relief: one flood with intake, matching to the registry, stock issued FIFO (/bencana/)"
 	$(LOCAL) $(BIN)/tepat demo-relief --region 36.04
+	@echo "== Renja: source 001 (Renja 2025 Dinsos Kab. Serang) imported, a first quarter entered, the checker's findings (/renja/)"
+	$(LOCAL) $(BIN)/tepat demo-renja --region 36.04
 	$(MAKE) --no-print-directory serve
 
 ## serve: the background worker and the web server (Ctrl-C stops both)

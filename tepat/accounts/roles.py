@@ -72,6 +72,10 @@ class Capability(StrEnum):
     # Invitations (tepat.distribution.invitations)
     INVITATIONS_PRINT = "invitations.print"  # print the signed undangan of a village
     INVITATIONS_SCAN = "invitations.scan"  # scan an undangan at the distribution point (single use)
+    # Work plan (Renja, tepat.planning): the Dinsos planners are the Dinsos operator and supervisor
+    PLANNING_VIEW = "planning.view"  # plans, realisation, achievement, checker findings in scope
+    PLANNING_EDIT = "planning.edit"  # edit plan lines, enter quarterly realisation, import workbooks
+    PLANNING_APPROVE = "planning.approve"  # move a plan to its next version, make a quarter final, bands
 
 
 C = Capability
@@ -95,7 +99,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
          C.QUALITY_VIEW, C.QUALITY_REVIEW, C.QUALITY_RUN,
          C.UPDATES_VIEW, C.UPDATES_PROPOSE, C.UPDATES_ASSIGN, C.UPDATES_REVIEW, C.UPDATES_SUBMIT,
          C.UPDATES_PLAN_PERIOD, C.PROGRAMS_VIEW, C.PROGRAMS_MANAGE, C.TARGETING_VIEW, C.TARGETING_IMPORT,
-         C.GRIEVANCES_VIEW, C.GRIEVANCES_INTAKE, C.GRIEVANCES_HANDLE, C.GRIEVANCES_DECIDE}
+         C.GRIEVANCES_VIEW, C.GRIEVANCES_INTAKE, C.GRIEVANCES_HANDLE, C.GRIEVANCES_DECIDE,
+         C.PLANNING_VIEW, C.PLANNING_EDIT}
     ),
     Role.DINSOS_SUPERVISOR: frozenset(
         {C.REGISTRY_VIEW, C.REGISTRY_CORRECT, C.REGISTRY_IMPORT, C.REGISTRY_EXPORT, C.PERSONAL_DATA_FULL, C.SENSITIVE_DATA_VIEW,
@@ -104,11 +109,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
          C.UPDATES_SUBMIT, C.UPDATES_PLAN_PERIOD, C.UPDATES_DETERMINE, C.UPDATES_FREEZE,
          C.PROGRAMS_VIEW, C.PROGRAMS_MANAGE, C.PROGRAMS_APPROVE, C.TARGETING_VIEW, C.TARGETING_IMPORT, C.TARGETING_WEIGHTS,
          C.GRIEVANCES_VIEW, C.GRIEVANCES_INTAKE, C.GRIEVANCES_HANDLE, C.GRIEVANCES_DECIDE, C.GRIEVANCES_SENSITIVE,
-         C.GRIEVANCES_CONFIGURE}
+         C.GRIEVANCES_CONFIGURE, C.PLANNING_VIEW, C.PLANNING_EDIT, C.PLANNING_APPROVE}
     ),
     Role.PROVINCE_VIEWER: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.PROGRAMS_VIEW, C.TARGETING_VIEW,
-                                     C.GRIEVANCES_VIEW}),
-    Role.AUDITOR: frozenset({C.REGISTRY_VIEW, C.AUDIT_VIEW, C.UPDATES_VIEW, C.PROGRAMS_VIEW, C.TARGETING_VIEW}),
+                                     C.GRIEVANCES_VIEW, C.PLANNING_VIEW}),
+    Role.AUDITOR: frozenset({C.REGISTRY_VIEW, C.AUDIT_VIEW, C.UPDATES_VIEW, C.PROGRAMS_VIEW, C.TARGETING_VIEW,
+                             C.PLANNING_VIEW}),
     Role.ADMINISTRATOR: frozenset({C.REGISTRY_VIEW, C.USER_MANAGE, C.AUDIT_VIEW}),
 }
 

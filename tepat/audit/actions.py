@@ -203,6 +203,16 @@ class AuditAction(StrEnum):
     API_CLIENT_CREATE = "api_client.create"
     API_CLIENT_DEACTIVATE = "api_client.deactivate"
     API_CLIENT_AUTH_FAILED = "api_client.auth_failed"
+    # Renja (tepat.planning)
+    PLAN_CREATE = "plan.create"
+    PLAN_LINE_SAVE = "plan.line_save"
+    PLAN_LINE_DELETE = "plan.line_delete"
+    PLAN_ADVANCE = "plan.advance"
+    REALISATION_SAVE = "realisation.save"
+    REALISATION_FINALISE = "realisation.finalise"
+    RENJA_IMPORT = "renja.import"
+    RENJA_EXPORT = "renja.export"
+    PLANNING_CONFIGURE = "planning.configure"
 
 
 # What each action is called on the pages (the audit list, the event page, the filter). Every member has one.
@@ -380,6 +390,15 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.API_CLIENT_CREATE: _("API client created"),
     AuditAction.API_CLIENT_DEACTIVATE: _("API client deactivated"),
     AuditAction.API_CLIENT_AUTH_FAILED: _("API client authentication failed"),
+    AuditAction.PLAN_CREATE: _("Work plan (Renja) created"),
+    AuditAction.PLAN_LINE_SAVE: _("Work plan line saved"),
+    AuditAction.PLAN_LINE_DELETE: _("Work plan line removed"),
+    AuditAction.PLAN_ADVANCE: _("Work plan moved to its next version"),
+    AuditAction.REALISATION_SAVE: _("Quarterly realisation saved"),
+    AuditAction.REALISATION_FINALISE: _("Quarterly realisation made final"),
+    AuditAction.RENJA_IMPORT: _("Renja workbook imported"),
+    AuditAction.RENJA_EXPORT: _("Renja tables exported"),
+    AuditAction.PLANNING_CONFIGURE: _("Planning settings changed"),
 }
 
 
