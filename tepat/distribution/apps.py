@@ -7,10 +7,8 @@ class DistributionConfig(AppConfig):
     verbose_name = "Penyaluran"
 
     def ready(self) -> None:
-        from tepat.distribution import transitions  # noqa: F401 - registers the tables
         # The invitations package keeps its own model (app_label "distribution"); importing it here registers
         # it without touching this app's models.py.
-        from tepat.distribution.invitations import (
-            models,  # noqa: F401
-            transitions,  # noqa: F401  (the print job's table)
-        )
+        import tepat.distribution.invitations.models
+        import tepat.distribution.invitations.transitions
+        import tepat.distribution.transitions  # noqa: F401 - registers the tables

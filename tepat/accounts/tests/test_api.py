@@ -43,8 +43,8 @@ def test_me_lists_role_capabilities_and_regions(village_operator):
         ["registry.view", "personal_data.full", "sensitive_data.view", "quality.view",
          "quality.review", "updates.view", "updates.propose", "updates.assign", "updates.deliberate", "programs.view",
          "targeting.view", "grievances.view", "grievances.intake", "grievances.handle", "grievances.decide",
-         "relief.view", "relief.intake"]
-         "distribution.view", "distribution.receipt", "distribution.complete"]
+         "relief.view", "relief.intake",
+         "distribution.view", "distribution.receipt", "distribution.complete",
          "invitations.print", "invitations.scan"]
     )
     assert body["regions"] == [{"code": VILLAGE, "name": "Kramatwatu"}]
