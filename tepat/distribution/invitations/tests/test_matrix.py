@@ -86,7 +86,7 @@ def test_pdf_api_matrix(settings, village_operator, facilitator, other_village_o
 
 def test_pdf_without_a_wired_source_is_a_clear_409(village_operator):
     response = client_for(village_operator).get(f"{API}/villages/{VILLAGE}/pdf?programme=BPNT&tahap=4")
-    assert response.status_code == 409 and "TEPAT_INVITATION_SOURCE" in response.json()["message"]
+    assert response.status_code == 409 and "TEPAT_INVITATION_SOURCE" in response.json()["message"]["en"]
 
 
 def test_scan_page_matrix(facilitator, village_head, other_village_operator):
