@@ -142,7 +142,7 @@ def test_issue_beyond_balance_api_names_the_balance(ctx):
         "item": "family-kit", "quantity": 50, "event_id": str(ctx.event.pk), "household_id": str(ctx.household.pk)})
     assert response.status_code == 409
     body = response.json()
-    assert body["extra"]["balance"] == 18 and "saldo Family Kit" in body["message"] and "balance of" in body["message"]
+    assert body["extra"]["balance"] == 18 and "saldo Family Kit" in body["message"]["id"] and "balance of" in body["message"]["en"]
     assert _state() == before
 
 
