@@ -225,7 +225,7 @@ CONTENT_SECURITY_POLICY = {
 # Invitations (tepat.distribution.invitations.signing): Ed25519 keys that sign the QR code of each undangan.
 # "id:base64url-32-byte-seed,…"; the key named by TEPAT_INVITATION_KEY_ID signs, the others still verify.
 # Retired keys whose private half is destroyed: "id:base64url-public-key,…" in TEPAT_INVITATION_PUBLIC_KEYS.
-# Generate one with `tepat invitation-keygen`. The public keys are published at /api/v1/invitations/keys.
+# Generate one with `tepat invitation-keygen`. The public keys: GET /api/v1/invitations/keys (signed in).
 TEPAT_INVITATION_KEYS = env_keys("TEPAT_INVITATION_KEYS")
 TEPAT_INVITATION_KEY_ID = env("TEPAT_INVITATION_KEY_ID", "") or ""
 TEPAT_INVITATION_PUBLIC_KEYS = env_keys("TEPAT_INVITATION_PUBLIC_KEYS")

@@ -83,9 +83,10 @@ TOKEN_FORMAT = ("base64url(payload) '.' base64url(Ed25519 signature over b'tepat
                 "through the expiry day; single use is checked online at POST /api/v1/invitations/scan.")
 
 
-@router.get("/keys", auth=None, response=KeysOut, summary="Public keys that verify invitations (offline devices)")
+@router.get("/keys", response={200: KeysOut, **ERRORS}, summary="Public keys that verify invitations (offline devices)")
 def keys(request: HttpRequest):
-    """Public and not personal: field devices download it to verify invitations without a connection."""
+    """Not secret and not personal, but behind the session like the rest of the staff API (only
+    /api/v1/public/ is open): a signed-in field device downloads it, then verifies without a connection."""
     try:
         current = signing.current_key_id()
     except ImproperlyConfigured:  # no signing key configured: still publish the verifying ones

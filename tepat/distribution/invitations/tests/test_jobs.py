@@ -1,4 +1,5 @@
-"""The background print job of a region: progress, the ZIP, failure, and its authorization matrix."""
+"""The background print job of a region: progress, the ZIP, failure, and its authorization matrix
+(routes POST /jobs/, GET /jobs/{job_id}, GET /jobs/{job_id}/file; pages job_new, job, job_file)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from tepat.distribution.invitations.models import InvitationPrintJob
 pytestmark = pytest.mark.django_db
 API = "/api/v1/invitations/jobs"
 SOURCE = "tepat.distribution.invitations.tests.factories.source_two_villages"
+MATRIX_ROUTES = {f"POST {API}", f"GET {API}/{{job_id}}", f"GET {API}/{{job_id}}/file", "page invitations:job_new",
+                 "page invitations:job", "page invitations:job_file"}
 
 
 def _start(client, body, capture):

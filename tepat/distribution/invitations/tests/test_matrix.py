@@ -16,6 +16,8 @@ from tepat.distribution.invitations.tests.factories import invitation
 pytestmark = pytest.mark.django_db
 API = "/api/v1/invitations"
 SOURCE = "tepat.distribution.invitations.tests.factories.source"
+MATRIX_ROUTES = {f"GET {API}/keys", f"POST {API}/scan", f"GET {API}/villages/{{village_code}}/pdf",
+                 "page invitations:scan", "page invitations:print"}
 
 
 def _post(client, url, body):
@@ -33,8 +35,9 @@ def test_every_api_route_is_in_a_matrix():
                       "GET /jobs/{job_id}/file"}
 
 
-def test_keys_are_public_and_hold_only_public_keys(village_head):
-    for client in (client_for(None), client_for(village_head)):
+def test_keys_need_a_session_of_any_role_and_hold_only_public_keys(village_head):
+    assert client_for(None).get(f"{API}/keys").status_code == 401
+    for client in (client_for(village_head),):
         response = client.get(f"{API}/keys")
         assert response.status_code == 200
         body = response.json()
