@@ -17,6 +17,7 @@ from tepat.public import conf, suppression
 from tepat.regions.models import Region
 from tepat.regions.selectors import region_children
 from tepat.registry import choices as c
+from tepat.registry.identity import name_key as registry_name_key
 from tepat.registry.identity import normalise_name
 from tepat.registry.masking import public_name
 from tepat.registry.models import Family, Individual
@@ -84,7 +85,11 @@ def lookup_match(*, village_code: str = "", nik: str = "", name: str) -> tuple[l
     if nik:
         people = people.filter(nik=nik)
     else:
-        people = people.filter(family__region_id=village_code, name__iexact=normalise_name(name))
+        # name_key (indexed, kept by the registry on every write) narrows to a few rows first; the exact
+        # match is still the whole name, case aside (iexact here, casefold below). Without it PostgreSQL
+        # reads every member of the village's ~1,000 families (docs/BENCHMARKS.md, issue 12 load run).
+        people = people.filter(family__region_id=village_code, name_key=registry_name_key(name),
+                               name__iexact=normalise_name(name))
     matched = [(p.family_id, p.name) for p in people.only("family_id", "name")[:20] if name_key(p.name) == key]
     families = {f for f, _ in matched}
     if len(families) != 1 or not key:
