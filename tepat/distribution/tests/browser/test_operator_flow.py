@@ -33,14 +33,18 @@ def _session_cookie(user) -> str:
 
 def test_operator_exports_imports_reads_discrepancies_and_a_second_user_closes(
         live_server, transactional_db, regions, world, make_user, monkeypatch, tmp_path):
+    from django.apps import apps
     from playwright.sync_api import sync_playwright
 
+    from tepat.distribution.channels import seed_channels
     from tepat.distribution.models import Channel, Distribution
     from tepat.distribution.services.lists import distribution_create, list_version_create
     from tepat.programs.services.lists import list_approve, list_determine
 
     _require_chromium()
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not Channel.objects.exists():  # an earlier transactional test's flush removed the seeded channels
+        seed_channels(apps, None)
     blist = list_approve(actor=world.spv, blist=list_determine(actor=world.op, release=world.sembako,
                                                                period=world.period, tahap=1))
     dist = distribution_create(actor=world.op, blist=blist, starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))

@@ -43,7 +43,7 @@ def test_operator_reads_the_recap_and_downloads_it(live_server, transactional_db
         page.wait_for_selector(f"[data-region='{VILLAGE}']")
         assert page.inner_text(f"[data-region='{VILLAGE}'] td:nth-child(3)") == "3"
         page.click("[data-sort=families_active]")
-        page.wait_for_url("**sort=families_active**")
+        page.wait_for_url("**sort=families_active**", wait_until="domcontentloaded")
         with page.expect_download() as download:
             page.click("[data-action=download-xlsx]")
         assert download.value.suggested_filename.startswith(f"rekap-{KECAMATAN}-")
