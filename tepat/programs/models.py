@@ -246,7 +246,7 @@ class ListEntry(models.Model):
     reasons = models.CharField(max_length=400, blank=True)  # reason codes, space-separated
     change = models.CharField(max_length=10, choices=Change.choices, blank=True)
     receiving = models.BooleanField(default=False)  # a current participant in the frozen version
-    # The trace (ADR 0017 as amended by ADR 0099-t10): every clause of list.inputs["clauses"] for this family.
+    # The trace (ADR 0017 as amended by ADR 0025): every clause of list.inputs["clauses"] for this family.
     # Clause i passed ⇔ clause_passed[i] == "1"; the value it saw is clause_seen.split("\x1f")[i].
     # "Who failed clause i" stays a query: Substr("clause_passed", i + 1, 1) == "0".
     clause_passed = models.CharField(max_length=100, blank=True)
