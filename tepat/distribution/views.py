@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tepat.accounts.access import actor_can, ensure_capability
+from tepat.accounts.roles import Capability as C
 from tepat.core.exceptions import ApplicationError, ObjectNotFound, ValidationFailed
 from tepat.distribution import selectors as sel
 from tepat.distribution.models import Channel, ExportFile, Receipt
@@ -94,7 +95,8 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
         "imports": dist.imports.order_by("-created_at")[:10], "district": sel.district_reader(request.user, dist),
         "may_manage": actor_can(request.user, MANAGE), "may_close": actor_can(request.user, CLOSE),
         "exports": ExportFile.objects.filter(list__distribution=dist).order_by("-created_at")[:20],
-        "section": "distribution"})
+        "villages": sel.villages_of(request.user, dist) if dist.status != "closed" else [],
+        "may_print": actor_can(request.user, C.INVITATIONS_PRINT), "section": "distribution"})
 
 
 @login_required
