@@ -16,4 +16,6 @@ urlpatterns = [
     path("ekspor/<uuid:export_id>/unduh/", views.export_download, name="export_download"),
     path("dikembalikan/<uuid:item_id>/", views.return_resolve_view, name="return_resolve"),
     path("tanda-terima/", views.receipt_view, name="receipt"),
+    path("tanda-terima/<uuid:receipt_id>/berkas/", views.receipt_files_view, name="receipt_files"),
+    path("tanda-terima/berkas/<uuid:file_id>/", views.receipt_file_view, name="receipt_file"),
 ]
