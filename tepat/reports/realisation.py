@@ -52,5 +52,6 @@ def dashboard_chart(request: HttpRequest, pk) -> HttpResponse:
     svg = charts.bar_chart(title=f"{data['dist'].programme_code} tahap {data['dist'].tahap} · {data['area_name']}",
                            labels=[row["name"] for row in rows],
                            series=[(_("% delivered"), [round(row["delivered_pct"]) for row in rows]),
-                                   (_("% paid"), [round(row["paid_pct"]) for row in rows])])
+                                   (_("% paid"), [round(row["paid_pct"]) for row in rows])],
+                           value_range=(0, 100))
     return charts.svg_response(svg)
