@@ -230,8 +230,10 @@ TEPAT_INVITATION_KEYS = env_keys("TEPAT_INVITATION_KEYS")
 TEPAT_INVITATION_KEY_ID = env("TEPAT_INVITATION_KEY_ID", "") or ""
 TEPAT_INVITATION_PUBLIC_KEYS = env_keys("TEPAT_INVITATION_PUBLIC_KEYS")
 # Where a village's invitations come from: a dotted path to a callable (actor, village_code, programme, tahap)
-# returning a list of InvitationData (wired by the distribution lists; empty: printing is not available).
-TEPAT_INVITATION_SOURCE = env("TEPAT_INVITATION_SOURCE", "") or ""
+# returning a list of InvitationData. Default: the distribution lists' current entries (masked names);
+# set to an empty string to switch printing off.
+TEPAT_INVITATION_SOURCE = env("TEPAT_INVITATION_SOURCE",
+                              "tepat.distribution.invitations.source.distribution_invitations")
 # Operations (tepat.ops, docs/OPERATIONS.md): the worker's heartbeat for /healthz, the production server's
 # address and worker count (`tepat serve`; 0 = 2 x CPU cores + 1), the backup key, the data protection officer.
 TEPAT_WORKER_HEARTBEAT_SECONDS = int(env("TEPAT_WORKER_HEARTBEAT_SECONDS", "10"))

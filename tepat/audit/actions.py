@@ -194,6 +194,15 @@ class AuditAction(StrEnum):
     INVITATION_PRINT_JOB_START = "invitation_print_job.start"
     INVITATION_PRINT_JOB_FINISH = "invitation_print_job.finish"
     INVITATION_PRINT_JOB_FAIL = "invitation_print_job.fail"
+    # Distribution follow-up (issue 11): susulan batches, the post-distribution check, receipt evidence files
+    SUSULAN_BATCH_CREATE = "susulan_batch.create"
+    SUSULAN_BATCH_CLOSE = "susulan_batch.close"
+    SUSULAN_ENTRY_ADD = "susulan_entry.add"
+    SUSULAN_ENTRY_PAY = "susulan_entry.pay"
+    SUSULAN_ENTRY_CANCEL = "susulan_entry.cancel"
+    POSTCHECK_CREATE = "distribution_postcheck.create"
+    POSTCHECK_ANSWER = "distribution_postcheck.answer"
+    RECEIPT_FILE_ADD = "distribution_receipt.file_add"
     # Operations (tepat.ops): a backup taken, a backup restored into an empty database
     OPS_BACKUP = "ops.backup"
     OPS_RESTORE = "ops.restore"
@@ -383,6 +392,14 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.INVITATION_PRINT_JOB_START: _("Invitation printing of a region started"),
     AuditAction.INVITATION_PRINT_JOB_FINISH: _("Invitation printing of a region finished"),
     AuditAction.INVITATION_PRINT_JOB_FAIL: _("Invitation printing of a region failed"),
+    AuditAction.SUSULAN_BATCH_CREATE: _("Follow-up (susulan) batch created"),
+    AuditAction.SUSULAN_BATCH_CLOSE: _("Follow-up (susulan) batch closed to additions"),
+    AuditAction.SUSULAN_ENTRY_ADD: _("KPM added to a follow-up (susulan) batch"),
+    AuditAction.SUSULAN_ENTRY_PAY: _("Follow-up (susulan) payment recorded"),
+    AuditAction.SUSULAN_ENTRY_CANCEL: _("Follow-up (susulan) entry cancelled"),
+    AuditAction.POSTCHECK_CREATE: _("Post-distribution check sample drawn"),
+    AuditAction.POSTCHECK_ANSWER: _("Post-distribution check answer recorded"),
+    AuditAction.RECEIPT_FILE_ADD: _("Receipt photo or signature uploaded"),
     AuditAction.OPS_BACKUP: _("Backup taken"),
     AuditAction.OPS_RESTORE: _("Backup restored"),
     AuditAction.API_TOKEN_ISSUE: _("API token issued"),

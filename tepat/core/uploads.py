@@ -37,6 +37,7 @@ DEFAULT_UPLOAD_LIMITS = {
     "external_list": 50 * MB,
     "document": 10 * MB,
     "siks_response": 10 * MB,
+    "receipt_image": 5 * MB,  # a receipt's photo or signature from a field device
 }
 UPLOAD_KIND_LABELS = {
     "registry_import": ("berkas impor registri", "registry import file"),
@@ -45,6 +46,7 @@ UPLOAD_KIND_LABELS = {
     "external_list": ("daftar eksternal", "external list"),
     "document": ("dokumen", "document"),
     "siks_response": ("berkas jawaban SIKS", "SIKS response file"),
+    "receipt_image": ("foto/tanda tangan tanda terima", "receipt photo or signature"),
 }
 
 

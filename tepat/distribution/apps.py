@@ -11,4 +11,6 @@ class DistributionConfig(AppConfig):
         # it without touching this app's models.py.
         import tepat.distribution.invitations.models
         import tepat.distribution.invitations.transitions
-        import tepat.distribution.transitions  # noqa: F401 - registers the tables
+        import tepat.distribution.models_followup  # susulan, post-distribution check, receipt files
+        import tepat.distribution.transitions
+        import tepat.distribution.transitions_followup  # noqa: F401 - registers the tables

@@ -99,3 +99,21 @@ def access_return(*, actor: Any, item_id: Any) -> ReturnItem:
     if item is None:
         raise ObjectNotFound()
     return item
+
+
+def villages_of(actor: Any, dist: Distribution) -> list[dict[str, Any]]:
+    """The villages of a distribution's current entries in the actor's regions: code, name, KPM and KPM still
+    awaiting distribution (the invitations to print), for the links to print them."""
+    from django.db.models import Count
+
+    from tepat.regions.models import Region
+
+    rows = (scoped(actor, DistributionEntry.objects.filter(list__distribution=dist))
+            .exclude(list__status=DistributionList.Status.SUPERSEDED)
+            .values("region_code").annotate(total=Count("id"),
+                                            pending=Count("id", filter=Q(status=DistributionEntry.Status.PENDING)))
+            .order_by("region_code"))
+    rows = list(rows)
+    names = dict(Region.objects.filter(code__in=[r["region_code"] for r in rows]).values_list("code", "name"))
+    return [{"code": r["region_code"], "name": names.get(r["region_code"], r["region_code"]), "total": r["total"],
+             "pending": r["pending"]} for r in rows]

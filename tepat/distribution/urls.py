@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tepat.distribution import views
+from tepat.distribution import views, views_followup
 
 app_name = "distribution"
 urlpatterns = [
@@ -16,4 +16,13 @@ urlpatterns = [
     path("ekspor/<uuid:export_id>/unduh/", views.export_download, name="export_download"),
     path("dikembalikan/<uuid:item_id>/", views.return_resolve_view, name="return_resolve"),
     path("tanda-terima/", views.receipt_view, name="receipt"),
+    path("tanda-terima/<uuid:receipt_id>/berkas/", views.receipt_files_view, name="receipt_files"),
+    path("tanda-terima/berkas/<uuid:file_id>/", views.receipt_file_view, name="receipt_file"),
+    path("tahap/<uuid:pk>/susulan/", views_followup.susulan_view, name="susulan"),
+    path("tahap/<uuid:pk>/susulan/buat/", views_followup.susulan_create_view, name="susulan_create"),
+    path("susulan/<uuid:item_id>/", views_followup.susulan_entry_view, name="susulan_entry"),
+    path("tahap/<uuid:pk>/pemeriksaan/", views_followup.postchecks_view, name="postchecks"),
+    path("tahap/<uuid:pk>/pemeriksaan/buat/", views_followup.postcheck_create_view, name="postcheck_create"),
+    path("pemeriksaan/<uuid:check_id>/", views_followup.postcheck_view, name="postcheck"),
+    path("pemeriksaan/jawab/<uuid:item_id>/", views_followup.postcheck_answer_view, name="postcheck_answer"),
 ]

@@ -20,11 +20,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tepat.accounts.access import actor_can, ensure_capability
+from tepat.accounts.roles import Capability as C
 from tepat.core.exceptions import ApplicationError, ObjectNotFound, ValidationFailed
 from tepat.distribution import selectors as sel
 from tepat.distribution.models import Channel, ExportFile, Receipt
 from tepat.distribution.services.close import close_approve, close_refuse, close_request
 from tepat.distribution.services.common import CLOSE, COMPLETE, MANAGE, RECEIPT, VIEW
+from tepat.distribution.services.evidence import (
+    access_receipt_file,
+    receipt_files_add,
+    receipt_record_with_files,
+)
 from tepat.distribution.services.export import list_export
 from tepat.distribution.services.lists import distribution_create, list_version_create
 from tepat.distribution.services.realisation import (
@@ -33,7 +39,7 @@ from tepat.distribution.services.realisation import (
     return_resolve,
     returns_import,
 )
-from tepat.distribution.services.receipts import REASONS, receipt_record
+from tepat.distribution.services.receipts import REASONS
 from tepat.programs.models import BeneficiaryList
 from tepat.registry.selectors import personal_data_viewed
 
@@ -94,7 +100,8 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
         "imports": dist.imports.order_by("-created_at")[:10], "district": sel.district_reader(request.user, dist),
         "may_manage": actor_can(request.user, MANAGE), "may_close": actor_can(request.user, CLOSE),
         "exports": ExportFile.objects.filter(list__distribution=dist).order_by("-created_at")[:20],
-        "section": "distribution"})
+        "villages": sel.villages_of(request.user, dist) if dist.status != "closed" else [],
+        "may_print": actor_can(request.user, C.INVITATIONS_PRINT), "section": "distribution"})
 
 
 @login_required
@@ -210,6 +217,7 @@ def receipt_view(request: HttpRequest) -> HttpResponse:
     ensure_capability(actor=request.user, capability=RECEIPT)
     ref = (request.GET.get("ref") or request.POST.get("ref") or "").strip().upper()
     entry = row = receipt = None
+    files: list = []
     if ref:
         try:
             entry = sel.entry_by_ref(actor=request.user, kpm_ref=ref)
@@ -222,7 +230,9 @@ def receipt_view(request: HttpRequest) -> HttpResponse:
                                                      "authority_letter", "reason", "latitude", "longitude",
                                                      "accuracy_m", "signature", "device", "note")}
         try:
-            receipt_record(actor=request.user, entry=entry, data=data)
+            receipt_record_with_files(actor=request.user, entry=entry, data=data,
+                                      photos=request.FILES.getlist("photos"),
+                                      signature=request.FILES.get("signature_image"))
             messages.success(request, f"{entry.kpm_ref}: tanda terima dicatat / receipt recorded")
             return redirect(reverse("distribution:receipt") + f"?ref={entry.kpm_ref}")
         except ApplicationError as exc:
@@ -230,10 +240,11 @@ def receipt_view(request: HttpRequest) -> HttpResponse:
     if entry is not None:
         row = sel.entry_row(request.user, entry)
         receipt = Receipt.objects.filter(entry=entry).first()
+        files = list(receipt.files.all()) if receipt is not None else []
         personal_data_viewed(actor=request.user, kind="distribution_entry", count=1, region_code=entry.region_code,
                              target=entry)
     return render(request, "distribution/receipt.html", {
-        "ref": ref, "entry": entry, "row": row, "receipt": receipt, "reasons": REASONS,
+        "ref": ref, "entry": entry, "row": row, "receipt": receipt, "files": files, "reasons": REASONS,
         "outcomes": Receipt.Outcome.choices, "collectors": Receipt.Collector.choices, "section": "distribution"})
 
 
@@ -264,3 +275,32 @@ def close_view(request: HttpRequest, pk) -> HttpResponse:
     except ApplicationError as exc:
         _errors(request, exc)
     return redirect("distribution:detail", pk=dist.pk)
+
+
+@login_required
+@require_POST
+def receipt_files_view(request: HttpRequest, receipt_id) -> HttpResponse:
+    """Upload photos and/or the signature image of a recorded receipt."""
+    ensure_capability(actor=request.user, capability=RECEIPT)
+    receipt = Receipt.objects.select_related("entry").filter(pk=receipt_id).first()
+    if receipt is None:
+        raise ObjectNotFound()
+    try:
+        stored = receipt_files_add(actor=request.user, receipt=receipt, photos=request.FILES.getlist("photos"),
+                                   signature=request.FILES.get("signature_image"))
+        messages.success(request, f"{receipt.entry.kpm_ref}: {len(stored)} berkas diunggah / file(s) uploaded")
+    except ApplicationError as exc:
+        _errors(request, exc)
+    return redirect(reverse("distribution:receipt") + f"?ref={receipt.entry.kpm_ref}")
+
+
+@login_required
+@require_GET
+def receipt_file_view(request: HttpRequest, file_id) -> HttpResponse:
+    """One photo or signature, to a reader of the distribution in its village; never cached, never sniffed."""
+    row = access_receipt_file(actor=request.user, file_id=file_id)
+    response = FileResponse(row.file.open("rb"), content_type=row.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="{row.pk}.{row.content_type.split("/")[-1]}"'
+    return response

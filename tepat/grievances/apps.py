@@ -8,3 +8,6 @@ class GrievancesConfig(AppConfig):
 
     def ready(self) -> None:
         import tepat.grievances.transitions  # noqa: F401  (registers the transitions tables)
+        from tepat.grievances.distribution_hooks import connect
+
+        connect()  # a post-distribution shortfall opens a complaint

@@ -187,6 +187,11 @@ class FollowUp(BaseModel):
     # A payment re-issue: the programme and period concerned, for the distribution desk.
     programme_code = models.CharField(max_length=30, blank=True)
     period = models.CharField(max_length=30, blank=True)
+    # The susulan entry the distribution desk's service created for it (services.follow_ups), or why none was
+    # (then it waits, pending_distribution, in payment_reissues_pending()).
+    susulan_entry = models.ForeignKey("distribution.SusulanEntry", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    distribution_note = models.CharField(max_length=300, blank=True)
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 

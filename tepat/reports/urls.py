@@ -1,10 +1,12 @@
 from django.urls import path
 
-from tepat.reports import views
+from tepat.reports import realisation, views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.recap, name="recap"),
     path("grafik.svg", views.recap_chart, name="recap_chart"),
     path("unduh.<str:file_format>", views.recap_download, name="recap_download"),
+    path("penyaluran/<uuid:pk>/", realisation.dashboard, name="realisation"),
+    path("penyaluran/<uuid:pk>/grafik.svg", realisation.dashboard_chart, name="realisation_chart"),
 ]

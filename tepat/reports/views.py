@@ -3,7 +3,6 @@ Thin: the selector checks capability and scope; the export service records the a
 
 from __future__ import annotations
 
-from csp.decorators import csp_replace
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -35,8 +34,7 @@ def recap(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-@csp_replace({"default-src": ["'none'"], "style-src": ["'unsafe-inline'"], "script-src": ["'none'"],
-              "img-src": ["'none'"]})
+@charts.chart_csp
 def recap_chart(request: HttpRequest) -> HttpResponse:
     """Active families and each programme's recipients per child region, as SVG (no script inside)."""
     data = region_recap(actor=request.user, region_code=request.GET.get("region") or None)
@@ -47,10 +45,7 @@ def recap_chart(request: HttpRequest) -> HttpResponse:
                        [row.get(key, 0) for row in data.rows]))
     svg = charts.bar_chart(title=data.region.display_name, labels=[row["name"] for row in data.rows],
                            series=series)
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=60"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return charts.svg_response(svg)
 
 
 @login_required

@@ -6,10 +6,12 @@
 - objection review → an objection (`tepat.updates.services.objections.objection_create`), which files its
   removal or change proposal;
 - duplicate review → a data-quality flag in the village's review queue (`tepat.quality.services.flags.flags_raise`);
-- payment re-issue → a FollowUp row waiting for the distribution desk (status `pending_distribution`).
-  HOOK: `tepat.distribution` sits below this app and cannot call it; once it offers a service to request a
-  re-issue (e.g. `reissue_request_create(actor, family, programme, period, reason)`), call it from
-  `_payment_reissue` below and store its id; until then `payment_reissues_pending()` (selectors) lists them.
+- payment re-issue → `tepat.distribution.services.susulan.reissue`: a susulan (follow-up) entry of the
+  programme tahap's open distribution for what the main list left outstanding, guarded there against double
+  payment; the follow-up keeps its id (status open). When the distribution desk's service refuses (no open
+  tahap holds the KPM, paid in full, already in a susulan entry, the actor cannot manage distribution) the
+  follow-up waits for the desk (status `pending_distribution`, listed by `payment_reissues_pending()`) with
+  the refusal in `distribution_note`; the case is followed up either way.
 - referral → `services.referrals.referral_create` (its own action, with the letter).
 
 Creating the object moves the case to "followed up".
@@ -22,8 +24,9 @@ from typing import Any
 from django.db import transaction
 
 from tepat.audit.services import audit_record
-from tepat.core.exceptions import ValidationFailed
+from tepat.core.exceptions import ApplicationError, ValidationFailed
 from tepat.core.messages import Issue
+from tepat.distribution.services.susulan import reissue
 from tepat.grievances.actions import ensure_complaint_action
 from tepat.grievances.models import Complaint, FollowUp, FollowUpKind
 from tepat.grievances.services.common import move
@@ -80,8 +83,18 @@ def _payment_reissue(actor: Any, complaint: Complaint, *, programme_code: str, p
     if not programme_code.strip():
         raise ValidationFailed([Issue("required", "programme_code", "program bantuan wajib diisi",
                                       "the programme is required")])
-    return {"status": FollowUp.Status.PENDING_DISTRIBUTION, "programme_code": programme_code.strip()[:30],
-            "period": period.strip()[:30]}
+    links = {"programme_code": programme_code.strip()[:30], "period": period.strip()[:30]}
+    if complaint.family_id is None:
+        return {**links, "status": FollowUp.Status.PENDING_DISTRIBUTION,
+                "distribution_note": "Pengadu tidak terdaftar: dicocokkan oleh meja penyaluran / Not in the registry: "
+                                     "for the distribution desk to match"}
+    try:
+        entry = reissue(actor=actor, family=complaint.family, programme_code=links["programme_code"],
+                        period=links["period"], reference=complaint.reference, note=complaint.description[:500])
+    except ApplicationError as exc:  # the desk's own refusal, kept for the desk
+        text = "; ".join(f"{i.id} / {i.en}" for i in exc.issues) if isinstance(exc, ValidationFailed) else exc.message
+        return {**links, "status": FollowUp.Status.PENDING_DISTRIBUTION, "distribution_note": str(text)[:300]}
+    return {**links, "status": FollowUp.Status.OPEN, "susulan_entry": entry}
 
 
 @transaction.atomic
@@ -113,6 +126,8 @@ def complaint_follow_up_create(
     audit_record(actor=actor, action="complaint.follow_up_create", target=complaint, region_code=complaint.region_id,
                  data={"reference": complaint.reference, "kind": kind, "follow_up": str(follow_up.pk),
                        **{key: str(getattr(value, "reference", getattr(value, "pk", value)))
-                          for key, value in links.items() if key in ("proposal", "objection", "flag")}})
+                          for key, value in links.items() if key in ("proposal", "objection", "flag")},
+                       **({"susulan_entry": str(links["susulan_entry"].pk)} if links.get("susulan_entry") else {}),
+                       **({"distribution_note": links["distribution_note"]} if links.get("distribution_note") else {})})
     move(complaint, "follow_up", actor=actor, data={"kind": kind})
     return follow_up

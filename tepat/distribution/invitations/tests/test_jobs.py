@@ -45,7 +45,8 @@ def test_job_prints_the_kecamatan_with_progress_and_the_zip(settings, dinsos_ope
     assert client.get(f"/penyaluran/undangan/tugas/{job.pk}/unduh/")["Content-Type"] == "application/zip"
 
 
-def test_job_without_a_source_fails_and_says_why(dinsos_operator, django_capture_on_commit_callbacks):
+def test_job_without_a_source_fails_and_says_why(settings, dinsos_operator, django_capture_on_commit_callbacks):
+    settings.TEPAT_INVITATION_SOURCE = ""  # switched off (the default reads the distribution lists)
     seq = audit_seq()
     _start(client_for(dinsos_operator), {"region_code": KECAMATAN, "programme": "BPNT", "tahap": 4},
            django_capture_on_commit_callbacks)  # the task fails; the immediate backend keeps its error

@@ -87,7 +87,8 @@ def test_pdf_api_matrix(settings, village_operator, facilitator, other_village_o
     assert client_for(village_operator).get(url.replace("per_page=4", "per_page=3")).status_code == 422
 
 
-def test_pdf_without_a_wired_source_is_a_clear_409(village_operator):
+def test_pdf_without_a_wired_source_is_a_clear_409(settings, village_operator):
+    settings.TEPAT_INVITATION_SOURCE = ""  # switched off (the default reads the distribution lists)
     response = client_for(village_operator).get(f"{API}/villages/{VILLAGE}/pdf?programme=BPNT&tahap=4")
     assert response.status_code == 409 and "TEPAT_INVITATION_SOURCE" in response.json()["message"]["en"]
 

@@ -83,6 +83,17 @@ def test_operator_exports_imports_reads_discrepancies_and_a_second_user_closes(
             codes = page.locator("[data-errors] tr[data-code]").evaluate_all("rows => rows.map(r => r.dataset.code)")
             page.goto(f"{live_server.url}/penyaluran/tahap/{dist.pk}/rekonsiliasi/")
             discrepancies = page.locator("[data-discrepancies]").inner_text()
+            # the realisation dashboard, from the reconciliation: kecamatan → villages, sorted, with its chart
+            page.locator("[data-action=dashboard]").click()
+            page.locator("[data-drill]").first.click()
+            page.wait_for_selector('[data-table=realisation] tr[data-row="36.04.05.2001"]')
+            page.locator("[data-sort=entitled]").click()
+            page.wait_for_selector('[data-table=realisation] tr[data-row]')
+            sorted_url = page.url
+            page.wait_for_function("document.querySelector('[data-chart=realisation]').complete")
+            chart_width = page.locator("[data-chart=realisation]").evaluate("img => img.naturalWidth")
+            if os.environ.get("TEPAT_SCREENSHOTS"):
+                page.screenshot(path=os.path.join(os.environ["TEPAT_SCREENSHOTS"], "realisation.png"), full_page=True)
             page.goto(f"{live_server.url}/penyaluran/tahap/{dist.pk}/")
             page.locator("[data-action=request-close]").click()
             page.wait_for_load_state("networkidle")
@@ -101,6 +112,7 @@ def test_operator_exports_imports_reads_discrepancies_and_a_second_user_closes(
     assert len(password) >= 12 and hashlib.sha256(downloaded).hexdigest() == sha
     assert codes == ["paid_twice", "unknown_ref", "reason_missing"]
     assert "KZZZZZZZZZZZ" in discrepancies
+    assert "sort=entitled" in sorted_url and "region=36.04.05" in sorted_url and chart_width > 0
     assert requested and closed and requested != closed
     dist = Distribution.objects.get(pk=dist.pk)
     assert dist.status == "closed" and dist.closed_by == second and dist.close_requested_by == world.op
