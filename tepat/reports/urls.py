@@ -5,6 +5,7 @@ from tepat.reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.recap, name="recap"),
+    path("segarkan/", views.recap_refresh, name="recap_refresh"),
     path("grafik.svg", views.recap_chart, name="recap_chart"),
     path("unduh.<str:file_format>", views.recap_download, name="recap_download"),
 ]
