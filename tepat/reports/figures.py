@@ -29,8 +29,14 @@ from tepat.registry import choices as c
 from tepat.registry.models import Family, Individual, WelfareStatus
 from tepat.updates.models import Proposal
 
-OPEN_PROPOSAL = [Proposal.Status.SUBMITTED, Proposal.Status.IN_VERIFICATION, Proposal.Status.VERIFIED,
-                 Proposal.Status.ACCEPTED, Proposal.Status.AWAITING_SUPERVISOR, Proposal.Status.APPROVED]
+OPEN_PROPOSAL = [
+    Proposal.Status.SUBMITTED,
+    Proposal.Status.IN_VERIFICATION,
+    Proposal.Status.VERIFIED,
+    Proposal.Status.ACCEPTED,
+    Proposal.Status.AWAITING_SUPERVISOR,
+    Proposal.Status.APPROVED,
+]
 LEVEL_OF_LENGTH = {2: 1, 5: 2, 8: 3, 13: 4}
 VILLAGE_LENGTH = 13
 LIST_FIGURES = ("recipients", "amount", "entitled", "delivered", "paid", "paid_amount")
@@ -49,8 +55,11 @@ def _grouped(queryset, source: str, length: int, **aggregates) -> dict[str, dict
 
 def approved_lists_related(code: str) -> list[BeneficiaryList]:
     """Approved lists whose region contains `code` or lies under it, newest approval first."""
-    lists = BeneficiaryList.objects.filter(status=BeneficiaryList.Status.APPROVED) \
-        .select_related("release__programme").order_by("-approved_at", "-created_at")
+    lists = (
+        BeneficiaryList.objects.filter(status=BeneficiaryList.Status.APPROVED)
+        .select_related("release__programme")
+        .order_by("-approved_at", "-created_at")
+    )
     return [b for b in lists if is_within(code, b.region_code) or is_within(b.region_code, code)]
 
 
@@ -82,8 +91,9 @@ def relief_period(today: date) -> tuple[date, date]:
     return date(today.year, 1, 1), today
 
 
-def compute_figures(code: str, length: int, lists: list[BeneficiaryList], *, child_codes: list[str],
-                    now=None) -> Figures:
+def compute_figures(
+    code: str, length: int, lists: list[BeneficiaryList], *, child_codes: list[str], now=None
+) -> Figures:
     """Every figure of the recap under `code`, grouped by region-code prefix of `length` characters.
     `child_codes`: the regions of that length (relief figures are read per region). No actor: counts only;
     callers check capability and scope, and suppress small cells in what leaves the system."""
@@ -97,34 +107,68 @@ def compute_figures(code: str, length: int, lists: list[BeneficiaryList], *, chi
                 figures[key][name] += int(value or 0)
 
     families = Family.objects.filter(region_within_q(code, "region__code"))
-    merge(_grouped(families, "region_id", length,
-                   families_active=Count("pk", filter=Q(status=c.FamilyStatus.ACTIVE)),
-                   families_removed=Count("pk", filter=Q(status=c.FamilyStatus.REMOVED)),
-                   age_1y=Count("pk", filter=Q(status=c.FamilyStatus.ACTIVE,
-                                               updated_at__gte=now - timedelta(days=365))),
-                   age_2y=Count("pk", filter=Q(status=c.FamilyStatus.ACTIVE,
-                                               updated_at__lt=now - timedelta(days=365),
-                                               updated_at__gte=now - timedelta(days=730))),
-                   age_old=Count("pk", filter=Q(status=c.FamilyStatus.ACTIVE,
-                                                updated_at__lt=now - timedelta(days=730)))))
-    members = Individual.objects.filter(region_within_q(code, "family__region__code"),
-                                        family__status=c.FamilyStatus.ACTIVE)
-    merge(_grouped(members, "family__region_id", length,
-                   individuals_living=Count("pk", filter=Q(presence__in=c.ACTIVE_PRESENCE)),
-                   individuals_died=Count("pk", filter=Q(presence=c.Presence.DIED)),
-                   individuals_moved=Count("pk", filter=Q(presence__in=[c.Presence.MOVED_DOMESTIC,
-                                                                        c.Presence.MOVED_ABROAD]))))
-    current = WelfareStatus.objects.filter(region_within_q(code, "family__region__code"),
-                                           family__status=c.FamilyStatus.ACTIVE) \
-        .filter(Q(until__isnull=True) | Q(until__gte=today))
+    merge(
+        _grouped(
+            families,
+            "region_id",
+            length,
+            families_active=Count("pk", filter=Q(status=c.FamilyStatus.ACTIVE)),
+            families_removed=Count("pk", filter=Q(status=c.FamilyStatus.REMOVED)),
+            age_1y=Count(
+                "pk", filter=Q(status=c.FamilyStatus.ACTIVE, updated_at__gte=now - timedelta(days=365))
+            ),
+            age_2y=Count(
+                "pk",
+                filter=Q(
+                    status=c.FamilyStatus.ACTIVE,
+                    updated_at__lt=now - timedelta(days=365),
+                    updated_at__gte=now - timedelta(days=730),
+                ),
+            ),
+            age_old=Count(
+                "pk", filter=Q(status=c.FamilyStatus.ACTIVE, updated_at__lt=now - timedelta(days=730))
+            ),
+        )
+    )
+    members = Individual.objects.filter(
+        region_within_q(code, "family__region__code"), family__status=c.FamilyStatus.ACTIVE
+    )
+    merge(
+        _grouped(
+            members,
+            "family__region_id",
+            length,
+            individuals_living=Count("pk", filter=Q(presence__in=c.ACTIVE_PRESENCE)),
+            individuals_died=Count("pk", filter=Q(presence=c.Presence.DIED)),
+            individuals_moved=Count(
+                "pk", filter=Q(presence__in=[c.Presence.MOVED_DOMESTIC, c.Presence.MOVED_ABROAD])
+            ),
+        )
+    )
+    current = WelfareStatus.objects.filter(
+        region_within_q(code, "family__region__code"), family__status=c.FamilyStatus.ACTIVE
+    ).filter(Q(until__isnull=True) | Q(until__gte=today))
     merge(_grouped(current, "family__region_id", length, ppks=Count("pk")))
     proposals = Proposal.objects.filter(region_within_q(code, "region__code"), status__in=OPEN_PROPOSAL)
-    merge(_grouped(proposals, "region_id", length, proposals_open=Count("pk"),
-                   proposals_overdue=Count("pk", filter=Q(created_at__lt=now - timedelta(days=30)))))
+    merge(
+        _grouped(
+            proposals,
+            "region_id",
+            length,
+            proposals_open=Count("pk"),
+            proposals_overdue=Count("pk", filter=Q(created_at__lt=now - timedelta(days=30))),
+        )
+    )
     flags = Flag.objects.filter(region_within_q(code, "region_code"))
-    merge(_grouped(flags, "region_code", length,
-                   flags_open=Count("pk", filter=Q(status=Flag.Status.OPEN)),
-                   flags_resolved=Count("pk", filter=~Q(status=Flag.Status.OPEN))))
+    merge(
+        _grouped(
+            flags,
+            "region_code",
+            length,
+            flags_open=Count("pk", filter=Q(status=Flag.Status.OPEN)),
+            flags_resolved=Count("pk", filter=~Q(status=Flag.Status.OPEN)),
+        )
+    )
     for row in complaint_statistics(region_code=code, level=LEVEL_OF_LENGTH.get(length, 4)):
         figures[row["region_code"]]["complaints_received"] += row["received"]
         figures[row["region_code"]]["complaints_resolved"] += row["resolved"]
@@ -151,9 +195,12 @@ def _relief(figures: Figures, child_codes: list[str], today: date) -> None:
 
 
 def _coverage(figures: Figures, blist: BeneficiaryList, code: str, length: int) -> None:
-    entries = ListEntry.objects.filter(list=blist, status=ListEntry.Status.RECIPIENT) \
-        .filter(region_within_q(code, "region_code"))
-    for key, values in _grouped(entries, "region_code", length, n=Count("pk"), amount=Sum("tahap_amount")).items():
+    entries = ListEntry.objects.filter(list=blist, status=ListEntry.Status.RECIPIENT).filter(
+        region_within_q(code, "region_code")
+    )
+    for key, values in _grouped(
+        entries, "region_code", length, n=Count("pk"), amount=Sum("tahap_amount")
+    ).items():
         figures[key][list_key(blist.pk, "recipients")] += int(values["n"] or 0)
         figures[key][list_key(blist.pk, "amount")] += int(values["amount"] or 0)
 

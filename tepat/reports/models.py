@@ -22,8 +22,9 @@ class RecapRun(models.Model):
     root_code = models.CharField(_("region"), max_length=13)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=40, blank=True)  # on_demand, list_approved, registry_import, command
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     computed_at = models.DateTimeField(null=True, blank=True)  # the moment the figures describe
     seconds = models.FloatField(default=0)
@@ -50,3 +51,6 @@ class RecapFigure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["run", "region_code"], name="recap_figure_region")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.region_code} {self.key}={self.value}"

@@ -41,10 +41,16 @@ def recap_refresh_request(*, actor: Any, region_code: str, reason: str = "on_dem
     if region_get(code=region_code) is None:
         raise ObjectNotFound()
     with transaction.atomic():
-        run = RecapRun.objects.create(root_code=region_code, reason=reason,
-                                      requested_by=None if is_system(actor) else actor)
-        audit_record(actor=actor, action=AuditAction.REPORT_REFRESH, target=run, region_code=region_code,
-                     data={"report": "region_recap", "run": run.pk, "reason": reason, "step": "requested"})
+        run = RecapRun.objects.create(
+            root_code=region_code, reason=reason, requested_by=None if is_system(actor) else actor
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.REPORT_REFRESH,
+            target=run,
+            region_code=region_code,
+            data={"report": "region_recap", "run": run.pk, "reason": reason, "step": "requested"},
+        )
         transaction.on_commit(lambda: _enqueue(run.pk))
     return run
 
@@ -68,28 +74,50 @@ def recap_refresh_run(*, run_id: int) -> RecapRun:
         now = timezone.now()
         root = run.root_code
         lists = candidate_lists(root)
-        villages = list(Region.objects.filter(region_within_q(root), level=Region.Level.VILLAGE)
-                        .values_list("code", flat=True))
+        villages = list(
+            Region.objects.filter(region_within_q(root), level=Region.Level.VILLAGE).values_list(
+                "code", flat=True
+            )
+        )
         figures = compute_figures(root, VILLAGE_LENGTH, lists, child_codes=villages or [root], now=now)
-        cells = [RecapFigure(run=run, region_code=code, key=key, value=value)
-                 for code, values in figures.items() for key, value in values.items() if value]
+        cells = [
+            RecapFigure(run=run, region_code=code, key=key, value=value)
+            for code, values in figures.items()
+            for key, value in values.items()
+            if value
+        ]
         with transaction.atomic():
             RecapFigure.objects.bulk_create(cells, batch_size=5000)
             run.status, run.computed_at, run.cells = RecapRun.Status.DONE, now, len(cells)
             run.list_ids = [str(b.pk) for b in lists]
             run.seconds = time.perf_counter() - started
             run.save(update_fields=["status", "computed_at", "cells", "list_ids", "seconds"])
-            old = RecapRun.objects.filter(root_code=root, started_at__lt=run.started_at) \
-                .exclude(status__in=[RecapRun.Status.PENDING, RecapRun.Status.RUNNING]).exclude(pk=run.pk)
+            old = (
+                RecapRun.objects.filter(root_code=root, started_at__lt=run.started_at)
+                .exclude(status__in=[RecapRun.Status.PENDING, RecapRun.Status.RUNNING])
+                .exclude(pk=run.pk)
+            )
             RecapFigure.objects.filter(run__in=old).delete()
             old.delete()
-            audit_record(actor=SYSTEM, action=AuditAction.REPORT_REFRESH, target=run, region_code=root,
-                         data={"report": "region_recap", "run": run.pk, "step": "computed", "cells": len(cells),
-                               "seconds": round(run.seconds, 2), "computed_at": now.isoformat()})
+            audit_record(
+                actor=SYSTEM,
+                action=AuditAction.REPORT_REFRESH,
+                target=run,
+                region_code=root,
+                data={
+                    "report": "region_recap",
+                    "run": run.pk,
+                    "step": "computed",
+                    "cells": len(cells),
+                    "seconds": round(run.seconds, 2),
+                    "computed_at": now.isoformat(),
+                },
+            )
     except Exception as exc:  # the job must not leave a run "running"; the previous run stays in use
         log.exception("recap run %s failed", run.pk)
-        RecapRun.objects.filter(pk=run.pk).update(status=RecapRun.Status.FAILED, error=str(exc)[:2000],
-                                                  seconds=time.perf_counter() - started)
+        RecapRun.objects.filter(pk=run.pk).update(
+            status=RecapRun.Status.FAILED, error=str(exc)[:2000], seconds=time.perf_counter() - started
+        )
         run.refresh_from_db()
     return run
 
@@ -100,12 +128,20 @@ def refresh_after_change(*, region_code: str, reason: str) -> list[RecapRun]:
     if not getattr(settings, "TEPAT_RECAP_AUTO_REFRESH", True):
         return []
     roots = set()
-    for root in RecapRun.objects.filter(status=RecapRun.Status.DONE).values_list("root_code", flat=True).distinct():
+    for root in (
+        RecapRun.objects.filter(status=RecapRun.Status.DONE).values_list("root_code", flat=True).distinct()
+    ):
         if not region_code or is_within(root, region_code) or is_within(region_code, root):
             roots.add(root)
     if len(region_code) >= 5:
         roots.add(region_code[:5])
-    pending = set(RecapRun.objects.filter(status=RecapRun.Status.PENDING, root_code__in=roots)
-                  .values_list("root_code", flat=True))
-    return [recap_refresh_request(actor=SYSTEM, region_code=root, reason=reason)
-            for root in sorted(roots - pending) if region_get(code=root) is not None]
+    pending = set(
+        RecapRun.objects.filter(status=RecapRun.Status.PENDING, root_code__in=roots).values_list(
+            "root_code", flat=True
+        )
+    )
+    return [
+        recap_refresh_request(actor=SYSTEM, region_code=root, reason=reason)
+        for root in sorted(roots - pending)
+        if region_get(code=root) is not None
+    ]

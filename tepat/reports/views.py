@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tepat.accounts.access import actor_can
 from tepat.accounts.roles import Capability
-
 from tepat.core.exceptions import ObjectNotFound
 from tepat.reports import charts
 from tepat.reports.models import RecapRun
