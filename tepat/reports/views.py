@@ -20,6 +20,7 @@ from tepat.reports.models import RecapRun
 from tepat.reports.precompute import recap_refresh_request
 from tepat.reports.selectors import recap_roots, region_recap
 from tepat.reports.services import FORMATS, recap_export
+from tepat.reports.trends import period_trends
 
 
 @login_required
@@ -65,6 +66,23 @@ def recap_chart(request: HttpRequest) -> HttpResponse:
                        [row.get(key, 0) for row in data.rows]))
     svg = charts.bar_chart(title=data.region.display_name, labels=[row["name"] for row in data.rows],
                            series=series)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+@csp_replace({"default-src": ["'none'"], "style-src": ["'unsafe-inline'"], "script-src": ["'none'"],
+              "img-src": ["'none'"]})
+def trend_chart(request: HttpRequest) -> HttpResponse:
+    """The inclusion/exclusion indicators per determination period, as SVG (the dashboard shows it)."""
+    data = period_trends(actor=request.user, region_code=request.GET.get("region") or None)
+    series = [(str(label), [row.get(key, 0) for row in data.periods]) for key, label in data.indicators
+              if key != "listed"]
+    svg = charts.line_chart(title=data.region.display_name, labels=[row["label"] for row in data.periods],
+                            series=series)
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=60"
     response["X-Content-Type-Options"] = "nosniff"

@@ -30,6 +30,8 @@ from tepat.reports.selectors import region_recap
 
 pytestmark = pytest.mark.django_db
 
+MATRIX_ROUTES = {"page reports:recap_refresh"}
+
 
 def _precompute(code: str = DISTRICT) -> RecapRun:
     run = recap_refresh_run(run_id=recap_refresh_request(actor=SYSTEM, region_code=code, reason="test").pk)
