@@ -1,7 +1,7 @@
 """A quarter's realisation computed from the complaints the system holds (the records behind grievances'
 STABLE selector's "resolved")."""
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
@@ -17,13 +17,12 @@ CODE = "1.06.04.2.01.09"
 
 def test_complaints_resolved_in_the_quarter_become_the_realisation(dinsos_operator, family, other_village_family):
     from datetime import datetime
-    from datetime import timezone as tz
 
     from tepat.grievances.models import Complaint
     from tepat.grievances.selectors import complaint_statistics
     from tepat.grievances.tests.factories import about_family
 
-    in_q2 = datetime(2025, 5, 10, 3, tzinfo=tz.utc)
+    in_q2 = datetime(2025, 5, 10, 3, tzinfo=UTC)
     cases = [about_family(dinsos_operator, f) for f in (family, other_village_family, family)]
     Complaint.objects.filter(pk__in=[c.pk for c in cases[:2]]).update(created_at=in_q2, status="closed",
                                                                       resolved_at=in_q2)

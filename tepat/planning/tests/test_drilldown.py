@@ -176,7 +176,6 @@ def test_pages_matrix(dinsos_operator, other_dinsos_operator, village_operator, 
 
 def test_every_source_maps_a_code_of_the_nomenclature():
     from tepat.planning.models import NomenclatureItem
-
     from tepat.planning.tests.factories import version
 
     codes = set(NomenclatureItem.objects.filter(version=version()).values_list("code", flat=True))
