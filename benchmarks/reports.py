@@ -3,7 +3,7 @@ recap ≤ 10 s), on PostgreSQL.
 
     .venv/bin/python benchmarks/reports.py --families 300000 --repeat 10
 
-Drops and creates the database `tepat_bench_reports` (`--pg-url`, an account that may create databases),
+Drops and creates the database `tepat_bench_reports` (`--db-name`; `--pg-url`, an account that may create databases),
 migrates it, loads the region master of Banten (36), and COPYs `--families` families of Kabupaten Serang
 (36.04) with about 3.3 members each (some died or moved, a share with a PPKS status, last-change dates
 spread over three years), then ANALYZE. Times, with Django's test client in this process (the view, its
@@ -16,6 +16,9 @@ queries and the rendering; no network):
   pdf        GET /laporan/unduh.pdf?region=36.04
 
 Alternating, so the baseline sees the same machine. Reports p50/p95/max.
+
+With `--precompute` (issue 13, ADR 0099-reports2) a precomputed run of 36.04 is computed first (its time
+printed: what the background job costs), so the pages read its cells; without it they compute live.
 """
 
 from __future__ import annotations
@@ -38,15 +41,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--families", type=int, default=300_000)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--precompute", action="store_true")
+    parser.add_argument("--db-name", default="tepat_bench_reports")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
 
     import psycopg
 
     with psycopg.connect(args.pg_url, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS tepat_bench_reports")
-        conn.execute("CREATE DATABASE tepat_bench_reports")
-    os.environ["DATABASE_URL"] = args.pg_url.rsplit("/", 1)[0] + "/tepat_bench_reports"
+        conn.execute(f'DROP DATABASE IF EXISTS "{args.db_name}"')
+        conn.execute(f'CREATE DATABASE "{args.db_name}"')
+    os.environ["DATABASE_URL"] = args.pg_url.rsplit("/", 1)[0] + f"/{args.db_name}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.django.local")
     os.environ["DJANGO_DEBUG"] = "false"
     import django
@@ -100,6 +105,15 @@ def main() -> None:
     print(f"setup: {len(families):,} families, {len(members):,} individuals, {len(statuses):,} PPKS statuses "
           f"in {time.perf_counter() - started:.1f} s")
 
+    print("load average:", os.getloadavg())
+    if args.precompute:
+        from tepat.core.actors import SYSTEM
+        from tepat.reports.precompute import recap_refresh_request, recap_refresh_run
+
+        t0 = time.perf_counter()
+        run = recap_refresh_run(run_id=recap_refresh_request(actor=SYSTEM, region_code="36.04").pk)
+        print(f"precompute 36.04: {run.status}, {run.cells:,} cells in {time.perf_counter() - t0:.1f} s")
+        assert run.status == "done", run.error
     kecamatan = max(Region.objects.filter(parent_id="36.04"), key=lambda r: r.children.count()).code
     client = Client()
     client.force_login(operator)
@@ -123,6 +137,7 @@ def main() -> None:
             response = client.get(url)
             timings[name].append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200
+    print("load average:", os.getloadavg())
     print(f"| request | p50 ms | p95 ms | max ms |   ({args.repeat} runs, {len(members):,} individuals)")
     print("|---|---:|---:|---:|")
     for name, values in timings.items():

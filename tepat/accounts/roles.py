@@ -76,6 +76,8 @@ class Capability(StrEnum):
     PLANNING_VIEW = "planning.view"  # plans, realisation, achievement, checker findings in scope
     PLANNING_EDIT = "planning.edit"  # edit plan lines, enter quarterly realisation, import workbooks
     PLANNING_APPROVE = "planning.approve"  # move a plan to its next version, make a quarter final, bands
+    # Reports (tepat.reports): refresh the precomputed recap on demand (supervisor)
+    REPORTS_REFRESH = "reports.refresh"
 
 
 C = Capability
@@ -109,7 +111,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
          C.UPDATES_SUBMIT, C.UPDATES_PLAN_PERIOD, C.UPDATES_DETERMINE, C.UPDATES_FREEZE,
          C.PROGRAMS_VIEW, C.PROGRAMS_MANAGE, C.PROGRAMS_APPROVE, C.TARGETING_VIEW, C.TARGETING_IMPORT, C.TARGETING_WEIGHTS,
          C.GRIEVANCES_VIEW, C.GRIEVANCES_INTAKE, C.GRIEVANCES_HANDLE, C.GRIEVANCES_DECIDE, C.GRIEVANCES_SENSITIVE,
-         C.GRIEVANCES_CONFIGURE, C.PLANNING_VIEW, C.PLANNING_EDIT, C.PLANNING_APPROVE}
+         C.GRIEVANCES_CONFIGURE, C.PLANNING_VIEW, C.PLANNING_EDIT, C.PLANNING_APPROVE, C.REPORTS_REFRESH}
     ),
     Role.PROVINCE_VIEWER: frozenset({C.REGISTRY_VIEW, C.UPDATES_VIEW, C.PROGRAMS_VIEW, C.TARGETING_VIEW,
                                      C.GRIEVANCES_VIEW, C.PLANNING_VIEW}),

@@ -155,6 +155,8 @@ class AuditAction(StrEnum):
     REFERRAL_CANCEL = "referral.cancel"
     GRIEVANCES_CONFIGURE = "grievances.configure"
     REPORT_EXPORT = "report.export"
+    REPORT_REFRESH = "report.refresh"
+    REALISATION_DRILLDOWN_VIEW = "realisation.drilldown_view"
     GRIEVANCES_DEMO_DATA = "grievances.demo_data"
     # Emergency relief (tepat.relief)
     RELIEF_EVENT_CREATE = "relief_event.create"
@@ -357,6 +359,8 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.GRIEVANCES_CONFIGURE: _("Complaint settings changed"),
     AuditAction.GRIEVANCES_DEMO_DATA: _("Demo complaints loaded"),
     AuditAction.REPORT_EXPORT: _("Report downloaded"),
+    AuditAction.REPORT_REFRESH: _("Precomputed recap refreshed"),
+    AuditAction.REALISATION_DRILLDOWN_VIEW: _("Records behind a computed figure viewed"),
     AuditAction.RELIEF_EVENT_CREATE: _("Disaster event recorded"),
     AuditAction.RELIEF_EVENT_CLOSE: _("Disaster event closed"),
     AuditAction.RELIEF_EVENT_REOPEN: _("Disaster event reopened"),

@@ -19,6 +19,7 @@ from tepat.audit.transitions import allowed_transitions
 from tepat.core.exceptions import ApplicationError
 from tepat.planning import services
 from tepat.planning.checker import check_document, check_plan, registry_size
+from tepat.planning.computed import drilldown, realisation_compute
 from tepat.planning.exporter import FORMATS, TABLES, export
 from tepat.planning.models import Plan, PlanLine
 from tepat.planning.selectors import access_plan, plan_figures, plans_visible, sources_visible, version_diff
@@ -95,6 +96,31 @@ def realisation_enter(request: HttpRequest, pk: Any, line_id: Any) -> HttpRespon
     if not errors:
         messages.success(request, _("Saved."))
     return redirect("planning:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def realisation_compute_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Fill a quarter's computed lines from the system's data (draft quarters only)."""
+    plan = access_plan(actor=request.user, plan_id=pk, capability=C.PLANNING_EDIT)
+    try:
+        got = realisation_compute(actor=request.user, plan=plan, quarter=int(request.POST.get("quarter") or 0))
+    except ValueError:
+        got = {}
+    if got:
+        messages.success(request, _("Computed: %(lines)s.") % {"lines": ", ".join(f"{k} = {v}" for k, v in got.items())})
+    else:
+        messages.info(request, _("Nothing computed: no mapped line, a quarter not started yet, or a final quarter."))
+    return redirect("planning:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_GET
+def drilldown_view(request: HttpRequest, pk: Any, code: str, quarter: int) -> HttpResponse:
+    """The records behind a computed figure (masked, scoped, audited by the selector)."""
+    plan = access_plan(actor=request.user, plan_id=pk)
+    data = drilldown(actor=request.user, plan=plan, code=code, quarter=quarter)
+    return render(request, "planning/drilldown.html", _ctx(plan=plan, d=data))
 
 
 @login_required

@@ -37,6 +37,17 @@ def bar_chart(*, title: str, labels: list[str], series: list[tuple[str, list[int
     return _SCRIPT.sub(b"", chart.render())
 
 
+def line_chart(*, title: str, labels: list[str], series: list[tuple[str, list[int]]]) -> bytes:
+    """A line chart over `labels` (periods), one line per series. Returns standalone SVG bytes."""
+    chart = pygal.Line(style=STYLE, width=860, height=320, js=[], disable_xml_declaration=False,
+                       show_legend=True, legend_at_bottom=True, title=title, explicit_size=True,
+                       no_data_text="—", x_label_rotation=0, dots_size=3)
+    chart.x_labels = labels
+    for name, values in series:
+        chart.add(name, values)
+    return _SCRIPT.sub(b"", chart.render())
+
+
 _SCRIPT = re.compile(rb"<script\b.*?</script>", re.DOTALL)
 
 # The chart's own policy (a view that serves a chart is decorated with it): pygal styles with an inline

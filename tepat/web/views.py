@@ -12,6 +12,7 @@ from tepat.accounts.roles import Capability
 from tepat.regions.selectors import region_get, region_path
 from tepat.registry.actions import registry_actions
 from tepat.registry.selectors import dashboard_counts
+from tepat.reports.trends import period_trends
 from tepat.updates.selectors.proposals import stage_counts
 
 
@@ -22,6 +23,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     regions = [region_path(region) for code in actor_region_codes(request.user)
                if (region := region_get(code=code)) is not None]
     stages = stage_counts(actor=request.user) if actor_can(request.user, Capability.UPDATES_VIEW) else None
+    # Trends over determination periods for the first assigned region: the village operator's village, the
+    # Dinsos supervisor's district (tepat.reports.trends; capability and scope checked there).
+    trends = period_trends(actor=request.user) \
+        if regions and actor_can(request.user, Capability.REGISTRY_VIEW) else None
     return render(request, "web/dashboard.html",
-                  {"counts": counts, "region_paths": regions, "stages": stages,
+                  {"counts": counts, "region_paths": regions, "stages": stages, "trends": trends,
+                   "trend_rows": [{**row, "cells": [row.get(key, 0) for key, _label in trends.indicators]}
+                                  for row in trends.periods] if trends else [],
                    "actions": registry_actions(request.user)})

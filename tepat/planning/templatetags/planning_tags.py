@@ -25,3 +25,11 @@ def capaian(result: Any) -> str:
         return result.display()
     reason = result.reason[1] if (get_language() or "id").startswith("en") else result.reason[0]
     return format_html('n/a<br><span class="muted" data-reason>{}</span>', reason)
+
+
+@register.filter
+def computed_source(code: str) -> bool:
+    """The line's indicator is computed from the system's data (`tepat.planning.computed.SOURCES`)."""
+    from tepat.planning.computed import SOURCES
+
+    return code in SOURCES

@@ -38,6 +38,7 @@ def test_operator_reads_the_recap_and_downloads_it(live_server, transactional_db
         page.goto(f"{live_server.url}/laporan/", wait_until="domcontentloaded")
         assert page.get_attribute("nav.mainnav a[href='/laporan/']", "aria-current") == "page"
         page.wait_for_selector(f"[data-region='{KECAMATAN}']")
+        assert page.get_attribute("[data-staleness]", "data-staleness") == "live"  # no precomputed run yet
         page.wait_for_function("() => document.querySelector('[data-chart=recap]').naturalWidth > 0")
         page.click(f"[data-region='{KECAMATAN}'] a")
         page.wait_for_selector(f"[data-region='{VILLAGE}']")
