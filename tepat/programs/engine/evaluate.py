@@ -76,16 +76,15 @@ def _qualifies(comp: ComponentSpec) -> pl.Expr:
     return in_age  # "age"
 
 
-def member_facts(members: pl.DataFrame, spec: Spec, on: date) -> pl.DataFrame:
-    """Per family: member counts, component counts (raw, capped, taken after the maximum), annual amount."""
-    m = with_ages(members, on)
-    comps = component_order(spec)
-    # A member counts for one component only: the first, in priority order, they qualify for.
-    first = pl.lit(None, dtype=pl.Utf8)
-    for c in reversed(comps):
-        first = pl.when(_qualifies(c)).then(pl.lit(c.code)).otherwise(first)
-    m = m.with_columns(_component=first)
-    aggs = [
+BASE_COUNTS = ("members", "pregnant", "children_0_6", "elderly_70", "elderly_60", "severe_disability",
+               "civil_servant", "head_age")
+
+
+def base_facts(aged: pl.DataFrame) -> pl.DataFrame:
+    """Per family, the member counts no programme changes (members, pregnant, children, elderly, severe
+    disability, civil servants, the head's age), from members with their `age` (`with_ages`). The same for
+    every programme of a version and reference date, so the services compute it once (ADR 0099-elig-packed-reads)."""
+    return aged.group_by("family_id").agg(
         pl.len().alias("members"),
         pl.col("pregnant").sum().alias("pregnant"),
         (pl.col("age") <= 6).sum().alias("children_0_6"),
@@ -94,9 +93,27 @@ def member_facts(members: pl.DataFrame, spec: Spec, on: date) -> pl.DataFrame:
         pl.col("severe").sum().alias("severe_disability"),
         (pl.col("employment") == CIVIL_SERVANT).sum().alias("civil_servant"),
         pl.col("age").filter(pl.col("relation") == HEAD).first().alias("head_age"),
-    ]
-    aggs += [(pl.col("_component") == c.code).sum().alias(f"raw_{c.code}") for c in comps]
-    out = m.group_by("family_id").agg(aggs)
+    )
+
+
+def member_facts(members: pl.DataFrame, spec: Spec, on: date, *, aged: pl.DataFrame | None = None,
+                 base: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per family: member counts, component counts (raw, capped, taken after the maximum), annual amount.
+    `aged` (members with their age on `on`) and `base` (`base_facts` of it) may be given when already
+    computed for another programme of the same version."""
+    m = aged if aged is not None else with_ages(members, on)
+    out = base if base is not None else base_facts(m)
+    comps = component_order(spec)
+    if comps:
+        # A member counts for one component only: the first, in priority order, they qualify for.
+        first = pl.lit(None, dtype=pl.Utf8)
+        for c in reversed(comps):
+            first = pl.when(_qualifies(c)).then(pl.lit(c.code)).otherwise(first)
+        raw = (m.select("family_id", first.alias("_component")).filter(pl.col("_component").is_not_null())
+               .group_by("family_id").agg([(pl.col("_component") == c.code).sum().alias(f"raw_{c.code}")
+                                           for c in comps]))
+        out = out.join(raw, on="family_id", how="left").with_columns(
+            [pl.col(f"raw_{c.code}").fill_null(0) for c in comps])
     remaining = pl.lit(spec.max_components if spec.max_components is not None else 1_000_000, dtype=pl.Int64)
     taken = []
     for c in comps:
@@ -201,9 +218,11 @@ def eligibility_exprs(clauses: list[Clause]) -> tuple[pl.Expr, dict[int, pl.Expr
 
 def evaluate(families: pl.DataFrame, members: pl.DataFrame, desil: pl.DataFrame, ppks: pl.DataFrame,
              flags: pl.DataFrame, spec: Spec, on: date, previous: set[str] | None = None,
-             previous_left: pl.DataFrame | None = None) -> Result:
-    """Evaluate `spec` for every family. `previous` = family ids of the previous list's recipients."""
-    facts = (families.join(member_facts(members, spec, on), on="family_id", how="left")
+             previous_left: pl.DataFrame | None = None, *, aged: pl.DataFrame | None = None,
+             base: pl.DataFrame | None = None) -> Result:
+    """Evaluate `spec` for every family. `previous` = family ids of the previous list's recipients;
+    `aged` / `base`: see `member_facts`."""
+    facts = (families.join(member_facts(members, spec, on, aged=aged, base=base), on="family_id", how="left")
              .join(desil, on="family_id", how="left")
              .join(ppks, on="family_id", how="left")
              .join(flags, on="family_id", how="left"))
@@ -318,7 +337,7 @@ def _rank(facts: pl.DataFrame, spec: Spec) -> pl.DataFrame:
 def _diff(facts: pl.DataFrame, previous: set[str] | None) -> pl.DataFrame:
     if previous is None:
         return facts.with_columns(change=pl.lit(""))
-    was = pl.col("family_id").is_in(list(previous))
+    was = pl.col("family_id").is_in(pl.Series(list(previous), dtype=pl.Utf8).implode())
     now = pl.col("status") == "recipient"
     return facts.with_columns(change=pl.when(now & was).then(pl.lit("continuing"))
                               .when(now).then(pl.lit("new"))

@@ -36,6 +36,9 @@ class Version:
     families: pl.DataFrame  # family_id, region_code, kk_number, programmes (list[str])
     members: pl.DataFrame  # family_id, birth_date, relation, pregnant, education, school, employment, severe
     timings: dict[str, float] = field(default_factory=dict)
+    # Frames derived from this version and kept with it (members with ages, per-family base counts, keyed
+    # by what they depend on): the same for every programme evaluated over the version.
+    derived: dict[Any, pl.DataFrame] = field(default_factory=dict)
 
 
 _CACHE: dict[tuple[str, str, int], Version] = {}
@@ -50,7 +53,8 @@ def read_version(period: Any, region_code: str, *, chunk_size: int = 5000) -> Ve
     key = (str(period.pk), region_code, int(getattr(period, "frozen_count", 0) or 0))
     cached = _CACHE.get(key)
     if cached is not None and key[2]:
-        return Version(cached.families, cached.members, {"read_json_s": 0.0, "frames_s": 0.0, "cached": 1.0})
+        return Version(cached.families, cached.members, {"read_json_s": 0.0, "frames_s": 0.0, "cached": 1.0},
+                       cached.derived)
     version = _read_version_sql(period, region_code)
     _CACHE.clear()
     _CACHE[key] = version

@@ -10,8 +10,8 @@ from typing import Any
 
 import polars as pl
 
-from tepat.programs.engine.evaluate import BP, Clause, ComponentSpec, Result, Spec, evaluate
-from tepat.programs.engine.facts import live_sets, read_version
+from tepat.programs.engine.evaluate import BP, Clause, ComponentSpec, Result, Spec, base_facts, evaluate
+from tepat.programs.engine.facts import live_sets, read_version, with_ages
 from tepat.programs.models import ProgrammeRelease
 from tepat.targeting.selectors import desil_frame, latest_published_release
 
@@ -53,6 +53,22 @@ class Inputs:
     desil_release: Any
     reference_date: date
     timings: dict[str, float] = field(default_factory=dict)
+    derived: dict[Any, pl.DataFrame] = field(default_factory=dict)  # the version's (see facts.Version)
+
+
+_DESIL_CACHE: dict[tuple[str, int], pl.DataFrame] = {}
+
+
+def _desil(release: Any) -> pl.DataFrame:
+    """The official desil of a release, kept in this process for the last release read: a published
+    release's rows never change (a correction is a new release), and the three programmes of a tahap read
+    the same one."""
+    key = (str(release.pk), int(release.family_count or 0))
+    if key not in _DESIL_CACHE:
+        frame = desil_frame(release)
+        _DESIL_CACHE.clear()
+        _DESIL_CACHE[key] = frame
+    return _DESIL_CACHE[key]
 
 
 def inputs_for(period: Any, region_code: str, *, desil_release: Any = "latest") -> Inputs:
@@ -60,13 +76,26 @@ def inputs_for(period: Any, region_code: str, *, desil_release: Any = "latest") 
     started = time.perf_counter()
     if desil_release == "latest":
         desil_release = latest_published_release(region_code)
-    desil = desil_frame(desil_release) if desil_release is not None else EMPTY_DESIL
+    desil = _desil(desil_release) if desil_release is not None else EMPTY_DESIL
     ppks, flags = live_sets(version.families["family_id"].to_list(), region_code)
     timings = {**version.timings, "desil_and_sets_s": time.perf_counter() - started}
-    return Inputs(version.families, version.members, desil, ppks, flags, desil_release, period.ends_on, timings)
+    return Inputs(version.families, version.members, desil, ppks, flags, desil_release, period.ends_on, timings,
+                  version.derived)
+
+
+def _member_frames(inputs: Inputs) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(members with their age on the reference date, their per-family base counts), computed once per
+    version and reference date and shared by every programme evaluated over it."""
+    key = ("aged", inputs.reference_date)
+    if key not in inputs.derived:
+        aged = with_ages(inputs.members, inputs.reference_date)
+        inputs.derived[key] = aged
+        inputs.derived[("base", inputs.reference_date)] = base_facts(aged)
+    return inputs.derived[key], inputs.derived[("base", inputs.reference_date)]
 
 
 def run(inputs: Inputs, spec: Spec, *, previous: set[str] | None = None,
         previous_left: pl.DataFrame | None = None) -> Result:
+    aged, base = _member_frames(inputs)
     return evaluate(inputs.families, inputs.members, inputs.desil, inputs.ppks, inputs.flags, spec,
-                    inputs.reference_date, previous=previous, previous_left=previous_left)
+                    inputs.reference_date, previous=previous, previous_left=previous_left, aged=aged, base=base)
