@@ -18,6 +18,7 @@ from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.registry.schemas import FamilyOut, MemberOut
 from tepat.updates import schemas as s
+from tepat.updates.forms import correction_input
 from tepat.updates.sync import sync_changes, visits_upload
 
 router = Router(tags=["sync"])
@@ -27,6 +28,15 @@ ERRORS = dict.fromkeys((401, 403, 404, 409, 422), s.ErrorOut)
 class ChangesQuery(Schema):
     cursor: str = Field("", max_length=2000, description="The `cursor` of the previous page; empty: from the start")
     limit: int = Field(100, ge=1, le=500, description="At most this many rows per stream")
+
+
+class SyncFactOut(s.FactRowOut):
+    raw: Any = Field(None, description="The proposed value as stored (a code, a date, text)")
+    input: dict[str, Any] = Field(..., description="How to correct it: choice (with its codes), date or text")
+
+    @staticmethod
+    def resolve_input(obj) -> dict[str, Any]:
+        return correction_input(obj)
 
 
 class AssignmentOut(Schema):
@@ -40,7 +50,7 @@ class AssignmentOut(Schema):
     subject_name: str = Field(..., alias="proposal.subject_name")
     updated_at: dt.datetime = Field(..., alias="proposal.updated_at")
     etag: str = Field(..., description="Send back as `if_match` with the visit: a changed proposal is a conflict")
-    facts: list[s.FactRowOut] = Field(..., description="Each proposed fact to confirm or correct (open only)")
+    facts: list[SyncFactOut] = Field(..., description="Each proposed fact to confirm or correct (open only)")
     family: FamilyOut | None = Field(None, description="The family as it is now (open assignments only)")
     members: list[MemberOut] = []
 
