@@ -43,6 +43,7 @@ class AssignmentOut(Schema):
     id: UUID = Field(..., alias="proposal.id")
     reference: str = Field(..., alias="proposal.reference")
     kind: str = Field(..., alias="proposal.kind")
+    kind_label: str = Field(..., alias="proposal.get_kind_display")
     status: str = Field(..., alias="proposal.status")
     region_code: str = Field(..., alias="proposal.region_id")
     family_id: UUID | None = Field(None, alias="proposal.family_id")

@@ -115,6 +115,7 @@ def test_sync_gives_each_fact_the_visit_pages_correction_input(actors, family):
 
     page = _token("psm").get("/api/v1/sync/changes").json()
 
+    assert page["assignments"][0]["kind_label"] == str(proposal.get_kind_display())
     facts = {f["path"]: f for f in page["assignments"][0]["facts"]}
     floor = facts["changes.floor"]
     assert floor["raw"] == 3 and floor["input"]["type"] == "choice" and floor["input"]["integer"] is True

@@ -264,7 +264,7 @@
           var item = queued[a.id];
           return h("li", {class: "assignment", "data-id": a.id},
             h("div", {}, h("strong", {}, a.subject_name), h("br"),
-              h("span", {class: "muted mono"}, a.reference), " · ", h("span", {class: "muted"}, a.kind)),
+              h("span", {class: "muted mono"}, a.reference), " · ", h("span", {class: "muted"}, a.kind_label || a.kind)),
             item ? h("span", {class: "badge badge--" + item.state}, item.state === "pending" ? t("pending")
                                                                        : t(item.state === "conflict" ? "conflicts" : "errors"))
               : h("button", {class: "button visit-button", onclick: function () {
@@ -284,9 +284,12 @@
     var sent = (item.visit && item.visit.results) || {};
     var mine = Object.keys(sent).map(function (path) {
       var r = sent[path];
-      return {label: path, value: r.result === "corrected" ? t("corrected") + " → " + r.value : t("as_proposed")};
+      return {label: (item.labels || {})[path] || path,
+              value: r.result === "corrected" ? t("corrected") + " → " + r.value : t("as_proposed")};
     });
-    mine.push({label: t("outcome"), value: item.visit.outcome}, {label: t("visit_date"), value: item.visit.visited_on});
+    mine.push({label: t("outcome"), value: t(item.visit.outcome === "rejected" ? "outcome_rejected" : "outcome_confirmed")},
+              {label: t("visit_date"), value: item.visit.visited_on});
+    if (item.visit.notes) { mine.push({label: t("notes"), value: item.visit.notes}); }
     var server = [];
     if (current.status_label || current.status) { server.push({label: t("status"), value: current.status_label || current.status}); }
     (current.facts || []).forEach(function (f) { server.push(f); });
@@ -307,13 +310,14 @@
         h("button", {class: "button button--ghost button--small discard", onclick: function () {
           Store.remove("queue", item.client_id).then(render);
         }}, t("discard")),
-        result.etag || result.code === "family_changed" ? h("button", {class: "button button--small resend", onclick: function () {
+        // a proposal that moved on cannot take the visit any more: only discarding it makes sense
+        (!current.status || current.status === "in_verification") && (result.etag || result.code === "family_changed") ? h("button", {class: "button button--small resend", onclick: function () {
           // A new item (a new idempotency key) against the version now shown: a deliberate choice.
           Store.remove("queue", item.client_id).then(function () {
             return Store.put("queue", {client_id: uuid(), proposal_id: item.proposal_id,
                                        if_match: result.etag || item.if_match, visit: item.visit,
                                        photos: item.photos, state: "pending", created_at: Date.now(),
-                                       reference: item.reference, subject: item.subject});
+                                       reference: item.reference, subject: item.subject, labels: item.labels});
           }).then(render).then(sync);
         }}, t("resend")) : null));
   }
@@ -365,7 +369,8 @@
                    rejection_reason: reason};
       if (position) { visit.latitude = position.latitude; visit.longitude = position.longitude; visit.accuracy_m = position.accuracy; }
       var item = {client_id: uuid(), proposal_id: a.id, if_match: a.etag, visit: visit, photos: photos,
-                  state: "pending", created_at: Date.now(), reference: a.reference, subject: a.subject_name};
+                  state: "pending", created_at: Date.now(), reference: a.reference, subject: a.subject_name,
+                  labels: a.facts.reduce(function (m, f) { m[f.path] = f.label; return m; }, {})};
       Store.put("queue", item).then(function () {
         toast(t("saved"));
         state.view = "list"; state.current = null;
@@ -378,7 +383,7 @@
         state.view = "list"; state.current = null; render();
       }}, "← " + t("back"))),
       h("h1", {}, a.subject_name),
-      h("p", {class: "muted mono"}, a.reference + " · " + a.kind),
+      h("p", {class: "muted"}, h("span", {class: "mono"}, a.reference), " · " + (a.kind_label || a.kind)),
       family ? h("details", {class: "card"}, h("summary", {}, t("family") + ": " + family.kk_number),
         h("p", {}, [family.address, "RT " + family.rt + " / RW " + family.rw].join(" · ")),
         h("ul", {}, (a.members || []).map(function (m) { return h("li", {}, m.name + " · " + (m.relation && m.relation.label || "")); }))) : null,
