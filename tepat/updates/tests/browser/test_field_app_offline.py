@@ -1,7 +1,8 @@
 """The offline field app end to end in real headless Chromium (issue 14, "done when"): the facilitator signs
 in at /lapangan/, downloads the assignments, goes offline (context.set_offline), records three visits with
 photos (compressed on the device) and GPS, reloads the app while offline (the service worker serves the
-shell, the IndexedDB queue survives), comes back online: the visits arrive exactly once, and the one whose
+shell, the IndexedDB queue survives), comes back online with its token revoked meanwhile (it asks to sign in again, the queue kept), and after
+signing in the visits arrive exactly once, and the one whose
 proposal was visited on the server meanwhile is shown as a conflict with both versions, not overwritten.
 
 Set TEPAT_SCREENSHOT_DIR to keep screenshots (360 px wide).
@@ -55,6 +56,8 @@ def test_offline_visits_survive_a_reload_and_arrive_once_with_the_conflict_shown
     from django.utils import timezone
 
     from conftest import PASSWORD
+    from tepat.accounts.models import ApiToken
+    from tepat.accounts.tokens import token_revoke
     from tepat.registry.services import family_create
     from tepat.updates.models import Document, FieldVerification, Proposal
     from tepat.updates.services.proposals import proposal_assign, proposal_create
@@ -150,7 +153,17 @@ def test_offline_visits_survive_a_reload_and_arrive_once_with_the_conflict_shown
             expect(page.locator("#assignments .badge--pending")).to_have_count(3)
             assert FieldVerification.objects.filter(verifier=psm).count() == 1  # only the server's one so far
 
+            # the device token is revoked (or expired) meanwhile: online, the app asks to sign in again and
+            # keeps the queue; after signing in it sends it
+            for token in ApiToken.objects.filter(user=psm, revoked_at__isnull=True):
+                token_revoke(actor=psm, token=token)
             context.set_offline(False)
+            expect(page.locator("#signin")).to_be_visible(timeout=30000)
+            assert (
+                FieldVerification.objects.filter(verifier=psm).count() == 1
+            )  # nothing sent with a dead token
+            page.fill("#password", PASSWORD)
+            page.click("#signin button[type=submit]")
             expect(page.locator("#pending-count")).to_have_text("0", timeout=30000)
             conflict = page.locator("#conflicts .conflict")
             expect(conflict).to_have_count(1)

@@ -152,3 +152,20 @@ def test_a_visit_from_the_app_keeps_its_gps_accuracy_and_a_wrong_one_changes_not
     verification = FieldVerification.objects.get(proposal=proposal)
     assert verification.accuracy_m == 12 and verification.outcome == "corrected"
     assert_audited("proposal.verify", actor=actors.facilitator, target=proposal, after=after)
+
+
+def test_a_revoked_token_on_a_post_is_asked_to_sign_in_again_not_a_csrf_failure(actors):
+    from tepat.accounts.models import ApiToken
+    from tepat.accounts.tokens import token_revoke
+
+    client = _token("psm")
+    token_revoke(actor=actors.facilitator, token=ApiToken.objects.get(user=actors.facilitator))
+
+    response = client.post("/api/v1/sync/visits", json.dumps({"items": []}), content_type="application/json")
+
+    assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+    assert set(response.json()["message"]) == {"id", "en"}
+    session = Client(enforce_csrf_checks=True)  # a session without its CSRF token is still a CSRF failure
+    session.force_login(actors.facilitator)
+    refused = session.post("/api/v1/sync/visits", json.dumps({"items": []}), content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"

@@ -66,7 +66,8 @@
                                        body: body === undefined ? undefined : JSON.stringify(body)});
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (response.status === 401 && path !== "/auth/login") { state.expired = true; }
+        var dead = response.status === 401 || (response.status === 403 && data.code === "csrf_failed");
+        if (dead && path !== "/auth/login") { state.expired = true; }
         if (!response.ok) { var e = new Error(message(data)); e.body = data; e.status = response.status; throw e; }
         return data;
       });

@@ -99,6 +99,11 @@
                                               headers: {"Authorization": "Bearer " + token}})
             .then(function (response) {
               if (response.status === 401) { throw new Expired(); }
+              if (response.status === 403) {  // an older server's answer to a dead token on a POST
+                return response.json().catch(function () { return {}; }).then(function (body) {
+                  throw body.code === "csrf_failed" ? new Expired() : new Error("HTTP 403");
+                });
+              }
               if (!response.ok) { throw new Error("HTTP " + response.status); }
               return response.json();
             }).then(function (answer) {
