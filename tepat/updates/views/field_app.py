@@ -119,6 +119,21 @@ def catalogue() -> dict[str, str]:
         "proposal": _("Proposal"),
         "never": _("never"),
         "sync_failed": _("Sending failed; it will retry."),
+        # complaint intake in the field (item 7); the channel is the village's Puskesos
+        "new_complaint": _("Record a complaint"),
+        "complaint": _("Complaint"),
+        "category": _("Category"),
+        "description": _("Description"),
+        "subject": _("Who the complaint is about"),
+        "unregistered": _("Person not in the registry"),
+        "subject_name": _("Name"),
+        "subject_address": _("Address"),
+        "village": _("Village"),
+        "complainant": _("Complainant"),
+        "anonymous": _("Anonymous"),
+        "complainant_name": _("Complainant's name"),
+        "complainant_contact": _("Contact (phone)"),
+        "save_complaint": _("Save the complaint"),
     }
 
 

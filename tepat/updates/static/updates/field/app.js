@@ -118,6 +118,11 @@
         });
       }
       return page();
+    }).then(function () {
+      // the complaint sub-categories for intake (item 7): a catalogue, no personal data; none if not allowed
+      return api("GET", "/grievances/categories").then(function (categories) {
+        return Store.set("categories", categories.filter(function (c) { return c.parent; }));
+      }, function () { return null; });
     }).then(function () { return Store.set("last_sync", Date.now()); });
   }
 
@@ -179,13 +184,15 @@
 
   function render() {
     Promise.all([Store.get("token"), Store.get("user"), Store.all("assignments"), Store.all("queue"),
-                 Store.usage(), Store.get("last_sync")]).then(function (got) {
+                 Store.usage(), Store.get("last_sync"), Store.get("categories"),
+                 Store.get("reference")]).then(function (got) {
       var net = document.getElementById("net");
       net.textContent = navigator.onLine ? t("online") : t("offline");
       net.className = "net " + (navigator.onLine ? "net--on" : "net--off");
       app.textContent = "";
       if (!got[0] || state.expired) { app.appendChild(signInView(got[1])); return; }
       if (state.view === "visit" && state.current) { app.appendChild(visitView(state.current)); return; }
+      if (state.view === "complaint") { app.appendChild(complaintView(got[2], got[6] || [], got[7])); return; }
       app.appendChild(listView(got[1], got[2], got[3], got[4], got[5]));
     });
   }
@@ -241,7 +248,10 @@
         }}, t("download")),
         h("button", {class: "button button--ghost", id: "send", disabled: !navigator.onLine || !usage.pending,
                      onclick: function () { sync(); }}, t("sync_now")),
-        h("button", {class: "button button--ghost", id: "signout", onclick: signOut}, t("sign_out"))),
+        h("button", {class: "button button--ghost", id: "signout", onclick: signOut}, t("sign_out")),
+        h("button", {class: "button button--ghost", id: "new-complaint", onclick: function () {
+          state.view = "complaint"; render(); window.scrollTo(0, 0);
+        }}, t("new_complaint"))),
       h("section", {class: "card storage", id: "storage"},
         h("h2", {}, t("storage")),
         h("dl", {},
@@ -432,6 +442,80 @@
         h("label", {for: "rejection_reason"}, t("rejection_reason")),
         h("textarea", {id: "rejection_reason", name: "rejection_reason", rows: 2})),
       h("div", {class: "sticky-actions"}, h("button", {type: "submit", class: "button button--block", id: "save-visit"}, t("save_visit"))));
+    return form;
+  }
+
+  /* Complaint intake in the field (item 7): queued like a visit, sent with its own Idempotency-Key. */
+  function complaintView(assignments, categories, reference) {
+    var villages = ((reference && reference.regions) || []).filter(function (r) { return r.code.split(".").length === 4; });
+    var families = assignments.filter(function (a) { return a.family; });
+    var form = h("form", {class: "complaint", id: "complaint-form", novalidate: true, onsubmit: function (event) {
+      event.preventDefault();
+      var kind = form.querySelector("input[name=subject_kind]:checked").value;
+      var anonymous = form.elements.anonymous.checked;
+      var data = {channel: "puskesos", category: form.elements.category.value,
+                  description: form.elements.description.value.trim(), subject_kind: kind,
+                  complainant_anonymous: anonymous,
+                  complainant_name: anonymous ? "" : form.elements.complainant_name.value.trim(),
+                  complainant_contact: anonymous ? "" : form.elements.complainant_contact.value.trim()};
+      var problems = [];
+      if (!data.category) { problems.push(t("category")); }
+      if (!data.description) { problems.push(t("description")); }
+      if (!anonymous && !data.complainant_name) { problems.push(t("complainant_name")); }
+      if (kind === "family") {
+        data.family_id = form.elements.family_id.value;
+        if (!data.family_id) { problems.push(t("family")); }
+      } else {
+        data.subject_name = form.elements.subject_name.value.trim();
+        data.subject_address = form.elements.subject_address.value.trim();
+        data.subject_region_code = form.elements.subject_region_code.value;
+        if (!data.subject_name) { problems.push(t("subject_name")); }
+        if (!data.subject_address) { problems.push(t("subject_address")); }
+        if (!data.subject_region_code) { problems.push(t("village")); }
+      }
+      if (problems.length) { toast(t("required") + ": " + problems.join(", ")); return; }
+      Store.put("queue", {client_id: uuid(), kind: "complaint", complaint: data, state: "pending",
+                          created_at: Date.now(), reference: t("complaint"),
+                          subject: data.description.slice(0, 60)}).then(function () {
+        toast(t("saved"));
+        state.view = "list";
+        render();
+        requestBackgroundSync();
+        sync();
+      });
+    }},
+      h("p", {}, h("button", {type: "button", class: "button button--ghost button--small", onclick: function () {
+        state.view = "list"; render();
+      }}, "← " + t("back"))),
+      h("h1", {}, t("new_complaint")),
+      h("fieldset", {class: "card"}, h("legend", {}, t("complaint")),
+        h("label", {for: "category"}, t("category")),
+        h("select", {id: "category", name: "category"}, h("option", {value: ""}, "—"), categories.map(function (c) {
+          return h("option", {value: c.code}, CONFIG.language === "en" ? c.name_en : c.name_id);
+        })),
+        h("label", {for: "description"}, t("description")),
+        h("textarea", {id: "description", name: "description", rows: 4})),
+      h("fieldset", {class: "card"}, h("legend", {}, t("subject")),
+        radios("subject_kind", [["family", t("family")], ["unregistered", t("unregistered")]],
+               families.length ? "family" : "unregistered"),
+        h("label", {for: "family_id"}, t("family")),
+        h("select", {id: "family_id", name: "family_id"}, h("option", {value: ""}, "—"), families.map(function (a) {
+          return h("option", {value: a.family.id}, a.subject_name + " · " + a.family.kk_number);
+        })),
+        h("label", {for: "subject_name"}, t("subject_name")), h("input", {id: "subject_name", name: "subject_name"}),
+        h("label", {for: "subject_address"}, t("subject_address")), h("input", {id: "subject_address", name: "subject_address"}),
+        h("label", {for: "subject_region_code"}, t("village")),
+        h("select", {id: "subject_region_code", name: "subject_region_code"}, h("option", {value: ""}, "—"),
+          villages.map(function (r) { return h("option", {value: r.code}, r.name); }))),
+      h("fieldset", {class: "card"}, h("legend", {}, t("complainant")),
+        h("label", {for: "anonymous", class: "radio"}, h("input", {type: "checkbox", id: "anonymous", name: "anonymous"}),
+          " ", t("anonymous")),
+        h("label", {for: "complainant_name"}, t("complainant_name")),
+        h("input", {id: "complainant_name", name: "complainant_name"}),
+        h("label", {for: "complainant_contact"}, t("complainant_contact")),
+        h("input", {id: "complainant_contact", name: "complainant_contact", type: "tel"})),
+      h("div", {class: "sticky-actions"}, h("button", {type: "submit", class: "button button--block", id: "save-complaint"},
+                                            t("save_complaint"))));
     return form;
   }
 

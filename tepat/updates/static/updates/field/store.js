@@ -63,7 +63,7 @@
       var bytes = 0, pending = 0, conflicts = 0, errors = 0;
       rows[0].forEach(function (row) { bytes += JSON.stringify(row).length; });
       rows[1].forEach(function (item) {
-        bytes += JSON.stringify(item.visit || {}).length + JSON.stringify(item.result || {}).length;
+        bytes += JSON.stringify(item.visit || item.complaint || {}).length + JSON.stringify(item.result || {}).length;
         (item.photos || []).forEach(function (photo) { bytes += photo.blob ? photo.blob.size : 0; });
         if (item.state === "pending") { pending += 1; }
         else if (item.state === "conflict") { conflicts += 1; }
@@ -83,11 +83,34 @@
     var counts = {ok: 0, conflicts: 0, errors: 0};
     return Store.get("token").then(function (token) {
       if (!token) { return counts; }  // signed out: nothing to send with (a 401 is what "expired" means)
+      /* A complaint (issue 14 item 7): its own POST, its client_id as the Idempotency-Key (a retry after a
+         lost answer gets the first answer back, never a second complaint). */
+      function complaints() {
+        return Store.all("queue").then(function (items) {
+          var item = items.filter(function (i) { return i.kind === "complaint" && i.state === "pending"; })[0];
+          if (!item) { return counts; }
+          return fetch(api + "/grievances/complaints", {method: "POST", credentials: "omit",
+            body: JSON.stringify(item.complaint),
+            headers: {"Authorization": "Bearer " + token, "Content-Type": "application/json",
+                      "Idempotency-Key": item.client_id}}).then(function (response) {
+            if (response.status === 401) { throw new Expired(); }
+            return response.json().catch(function () { return {}; }).then(function (body) {
+              if (response.status === 403 && body.code === "csrf_failed") { throw new Expired(); }
+              if (response.ok) { counts.ok += 1; return Store.remove("queue", item.client_id); }
+              if (response.status >= 500 || body.code === "idempotency_in_progress") { throw new Error("HTTP " + response.status); }
+              item.state = "error";
+              item.result = {status: "error", code: body.code, field: body.field, message: body.message};
+              counts.errors += 1;
+              return Store.put("queue", item);
+            });
+          }).then(complaints);
+        });
+      }
       function round() {
         return Store.all("queue").then(function (items) {
-          var batch = items.filter(function (i) { return i.state === "pending"; })
+          var batch = items.filter(function (i) { return i.kind !== "complaint" && i.state === "pending"; })
             .sort(function (a, b) { return a.created_at - b.created_at; }).slice(0, BATCH);
-          if (!batch.length) { return counts; }
+          if (!batch.length) { return complaints(); }
           var form = new FormData();
           form.append("items", JSON.stringify(batch.map(function (i) {
             return {client_id: i.client_id, proposal_id: i.proposal_id, if_match: i.if_match, visit: i.visit};
@@ -134,7 +157,7 @@
   Store.wipe = function (keepQueue) {
     var stores = keepQueue ? ["assignments"] : ["assignments", "queue"];
     return Store.clear(stores).then(function () {
-      return Promise.all(["cursor", "reference", "last_sync"].concat(keepQueue ? [] : ["token", "user"])
+      return Promise.all(["cursor", "reference", "last_sync", "categories"].concat(keepQueue ? [] : ["token", "user"])
         .map(Store.del));
     });
   };
