@@ -134,6 +134,18 @@ def catalogue() -> dict[str, str]:
         "complainant_name": _("Complainant's name"),
         "complainant_contact": _("Contact (phone)"),
         "save_complaint": _("Save the complaint"),
+        # invitations verified offline (item 7)
+        "check_invitation": _("Check an invitation"),
+        "invitation_text": _("The invitation's QR text"),
+        "verify": _("Verify"),
+        "invitation_valid": _("Genuine invitation (signature verified on this device)"),
+        "invitation_bad_signature": _("Bad signature: the invitation has been altered or forged."),
+        "invitation_unknown_key": _("Unknown signing key: not from this system, or its key was revoked."),
+        "invitation_expired": _("Genuine, but expired."),
+        "invitation_malformed": _("Not an invitation code."),
+        "programme": _("Programme"),
+        "amount": _("Amount"),
+        "expires": _("Valid until"),
     }
 
 

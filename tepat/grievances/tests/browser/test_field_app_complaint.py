@@ -14,6 +14,15 @@ from tepat.updates.tests.browser.test_new_family_flow import CHROMIUM, LAUNCH_AR
 pytestmark = pytest.mark.browser
 
 
+def _wait_stored(page, key: str) -> None:
+    """Until the download has stored `key` in the app's IndexedDB (evaluate awaits the promise)."""
+    for _ in range(100):
+        if page.evaluate(f"() => tepatField.store.get({key!r}).then(v => !!(v && v.length))"):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the app never stored {key}")
+
+
 def test_a_complaint_taken_offline_is_registered_once(
     live_server, transactional_db, regions, make_user, monkeypatch, settings
 ):
@@ -63,7 +72,7 @@ def test_a_complaint_taken_offline_is_registered_once(
             page.click("#signin button[type=submit]")
             expect(page.locator("#assignments li.assignment")).to_have_count(1)
             page.wait_for_function("navigator.serviceWorker.controller !== null")
-            page.wait_for_function("tepatField.store.get('categories').then(c => !!c)")
+            _wait_stored(page, "categories")
 
             context.set_offline(True)
             page.click("#new-complaint")

@@ -123,6 +123,10 @@
       return api("GET", "/grievances/categories").then(function (categories) {
         return Store.set("categories", categories.filter(function (c) { return c.parent; }));
       }, function () { return null; });
+    }).then(function () {
+      // the invitations' public keys (item 7): an undangan's QR text then verifies without a connection
+      return api("GET", "/invitations/keys").then(function (keys) { return Store.set("invitation_keys", keys.keys); },
+                                                  function () { return null; });
     }).then(function () { return Store.set("last_sync", Date.now()); });
   }
 
@@ -192,6 +196,7 @@
       app.textContent = "";
       if (!got[0] || state.expired) { app.appendChild(signInView(got[1])); return; }
       if (state.view === "visit" && state.current) { app.appendChild(visitView(state.current)); return; }
+      if (state.view === "invitation") { app.appendChild(invitationView()); return; }
       if (state.view === "complaint") { app.appendChild(complaintView(got[2], got[6] || [], got[7])); return; }
       app.appendChild(listView(got[1], got[2], got[3], got[4], got[5]));
     });
@@ -251,7 +256,10 @@
         h("button", {class: "button button--ghost", id: "signout", onclick: signOut}, t("sign_out")),
         h("button", {class: "button button--ghost", id: "new-complaint", onclick: function () {
           state.view = "complaint"; render(); window.scrollTo(0, 0);
-        }}, t("new_complaint"))),
+        }}, t("new_complaint")),
+        h("button", {class: "button button--ghost", id: "check-invitation", onclick: function () {
+          state.view = "invitation"; render(); window.scrollTo(0, 0);
+        }}, t("check_invitation"))),
       h("section", {class: "card storage", id: "storage"},
         h("h2", {}, t("storage")),
         h("dl", {},
@@ -517,6 +525,68 @@
       h("div", {class: "sticky-actions"}, h("button", {type: "submit", class: "button button--block", id: "save-complaint"},
                                             t("save_complaint"))));
     return form;
+  }
+
+  /* An invitation's QR text, verified offline (item 7): base64url(payload) "." base64url(Ed25519 signature
+     over "tepat-invitation:" + payload), payload "1|key id|kpm_ref|programme|tahap|amount|YYYYMMDD|village"
+     (tepat.distribution.invitations.signing). WebCrypto Ed25519 with the downloaded public keys. Single
+     use is still checked online by the scan (not done from this app yet). */
+  function unb64(text) {
+    if (!/^[A-Za-z0-9_-]+$/.test(text)) { throw new Error("malformed"); }
+    var bin = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
+    var out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { out[i] = bin.charCodeAt(i); }
+    return out;
+  }
+
+  function verifyInvitation(token) {
+    return Store.get("invitation_keys").then(function (keys) {
+      var parts = token.replace(/\s+/g, "").split(".");
+      var payload, signature, fields;
+      try {
+        if (parts.length !== 2) { throw new Error("malformed"); }
+        payload = unb64(parts[0]); signature = unb64(parts[1]);
+        fields = new TextDecoder("utf-8", {fatal: true}).decode(payload).split("|");
+        if (fields.length !== 8 || fields[0] !== "1" || !/^\d{8}$/.test(fields[6])) { throw new Error("malformed"); }
+      } catch (e) { return {verdict: "malformed"}; }
+      var key = (keys || []).filter(function (k) { return k.key_id === fields[1]; })[0];
+      if (!key) { return {verdict: "unknown_key", fields: fields}; }
+      var domain = new TextEncoder().encode("tepat-invitation:");
+      var signed = new Uint8Array(domain.length + payload.length);
+      signed.set(domain); signed.set(payload, domain.length);
+      return crypto.subtle.importKey("raw", unb64(key.public_key), {name: "Ed25519"}, false, ["verify"])
+        .then(function (publicKey) { return crypto.subtle.verify({name: "Ed25519"}, publicKey, signature, signed); })
+        .then(function (ok) {
+          if (!ok) { return {verdict: "bad_signature", fields: fields}; }
+          var expiry = fields[6].slice(0, 4) + "-" + fields[6].slice(4, 6) + "-" + fields[6].slice(6);
+          return {verdict: expiry < today() ? "expired" : "valid", fields: fields, expiry: expiry};
+        });
+    });
+  }
+
+  function invitationView() {
+    var out = h("div", {id: "invitation-result", "aria-live": "polite"});
+    var form = h("form", {class: "card", id: "invitation-form", onsubmit: function (event) {
+      event.preventDefault();
+      verifyInvitation(form.elements.token.value).then(function (result) {
+        out.textContent = "";
+        var f = result.fields || [];
+        out.appendChild(h("div", {class: "card verdict verdict--" + result.verdict, "data-verdict": result.verdict},
+          h("h2", {}, t("invitation_" + result.verdict)),
+          f.length ? facts([{label: "KPM", value: f[2]}, {label: t("programme"), value: f[3] + " · tahap " + f[4]},
+                            {label: t("amount"), value: "Rp " + Number(f[5]).toLocaleString("id-ID")},
+                            {label: t("expires"), value: result.expiry || f[6]},
+                            {label: t("village"), value: f[7]}]) : null));
+      });
+    }},
+      h("p", {}, h("button", {type: "button", class: "button button--ghost button--small", onclick: function () {
+        state.view = "list"; render();
+      }}, "← " + t("back"))),
+      h("h1", {}, t("check_invitation")),
+      h("label", {for: "token"}, t("invitation_text")),
+      h("textarea", {id: "token", name: "token", rows: 4, autocomplete: "off", spellcheck: "false"}),
+      h("button", {type: "submit", class: "button button--block", id: "verify-invitation"}, t("verify")));
+    return h("div", {}, form, out);
   }
 
   function signOut() {

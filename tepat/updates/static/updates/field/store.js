@@ -157,7 +157,7 @@
   Store.wipe = function (keepQueue) {
     var stores = keepQueue ? ["assignments"] : ["assignments", "queue"];
     return Store.clear(stores).then(function () {
-      return Promise.all(["cursor", "reference", "last_sync", "categories"].concat(keepQueue ? [] : ["token", "user"])
+      return Promise.all(["cursor", "reference", "last_sync", "categories", "invitation_keys"].concat(keepQueue ? [] : ["token", "user"])
         .map(Store.del));
     });
   };
