@@ -169,3 +169,8 @@ def test_a_revoked_token_on_a_post_is_asked_to_sign_in_again_not_a_csrf_failure(
     session.force_login(actors.facilitator)
     refused = session.post("/api/v1/sync/visits", json.dumps({"items": []}), content_type="application/json")
     assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"
+
+
+def test_only_a_facilitator_sees_the_field_app_in_the_menu(actors):
+    assert 'href="/lapangan/"' in client_for(actors.facilitator).get("/").content.decode()
+    assert 'href="/lapangan/"' not in client_for(actors.village_operator).get("/").content.decode()
