@@ -2,6 +2,7 @@
 signs in at /lapangan/, downloads (assignments and the complaint catalogue), goes offline, records a
 complaint about one of the assigned families, reloads offline (the queue survives), comes back online: the
 complaint is registered exactly once (its client_id is the Idempotency-Key), with the Puskesos channel.
+Then item 8: stale downloaded data is erased at start, and sign-out revokes the token and erases the device.
 """
 
 from __future__ import annotations
@@ -91,10 +92,26 @@ def test_a_complaint_taken_offline_is_registered_once(
             expect(page.locator("#pending-count")).to_have_text("0", timeout=30000)
             page.evaluate("() => tepatField.sync()")  # nothing left to send twice
             page.wait_for_timeout(500)
+
+            # item 8: data not refreshed for TEPAT_FIELD_APP_KEEP_HOURS is erased at start, the token kept
+            expect(page.locator("#stored-count")).to_have_text("1")
+            page.evaluate("() => tepatField.store.set('last_sync', Date.now() - 200 * 3600 * 1000)")
+            page.reload()
+            expect(page.locator("#stored-count")).to_have_text("0")
+            # sign-out revokes the token and erases everything on the device
+            page.click("#signout")
+            expect(page.locator("#signin")).to_be_visible()
+            left = page.evaluate("""() => Promise.all(["assignments", "queue"].map(s => tepatField.store.all(s)))
+                .then(r => r[0].length + r[1].length)""")
+            assert left == 0
+            assert page.evaluate("() => tepatField.store.get('token')") is None
         finally:
             context.close()
             browser.close()
 
+    from tepat.accounts.models import ApiToken
+
+    assert not ApiToken.objects.filter(user=psm, revoked_at__isnull=True).exists()
     complaint = Complaint.objects.get()  # exactly one
     assert complaint.family_id == family.pk and complaint.channel == "puskesos"
     assert complaint.category.code == "data-wrong" and complaint.complainant_name == "Ibu Sari"
