@@ -4,7 +4,7 @@
 
 Steps:
   setup   fresh SQLite file var/bench-sync.sqlite3: migrate, Banten's region master, a facilitator and
-          2 × N families, each with one change_data proposal assigned to the facilitator (not timed)
+          3 × N families, each with one change_data proposal assigned to the facilitator (not timed)
   serve   `tepat runserver` on 127.0.0.1:PORT (DEBUG off, no reloader), a real HTTP server over loopback
   client  standard-library HTTP (docs/api-client-example.py's approach), bearer token:
           baseline: N × POST /api/v1/updates/proposals/{id}/visit (multipart: the visit JSON + one photo),
@@ -12,6 +12,8 @@ Steps:
           batch:    N more visits as POST /api/v1/sync/visits (multipart: items JSON + photo:<client_id>
                     files), BATCH per request
           replay:   the batch requests again (a device that never saw the answers): nothing is recorded twice
+          field app: N more visits sent as the field app (/lapangan/, store.js) sends its queue: 10 a
+                    request, multipart, each item with its ETag as if_match (issue 14 item 6)
 Time is wall-clock from the first request to the last answer; bytes are the request bodies sent and the
 response bodies received (HTTP headers not counted). Results: a Markdown table on stdout.
 """
@@ -33,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DB = ROOT / "var" / "bench-sync.sqlite3"
 PASSWORD = "bench-pass-123456"
+APP_BATCH = 10  # what tepat/updates/static/updates/field/store.js sends a request
 
 
 def _env() -> dict:
@@ -114,14 +117,15 @@ def _visit() -> dict:
 def run(args) -> list[tuple[str, int, float, int, int, int]]:
     http = Http(f"http://127.0.0.1:{args.port}")
     http.token = http.call("POST", "/auth/login", json.dumps({"username": "bench.psm", "password": PASSWORD}).encode())["token"]
-    ids, cursor = [], ""
+    ids, cursor, etags = [], "", {}
     while True:
         page = http.call("GET", f"/sync/changes?limit=500&cursor={cursor}")
         ids += [a["id"] for a in page["assignments"] if a["status"] == "in_verification"]
+        etags.update({a["id"]: a["etag"] for a in page["assignments"]})
         cursor = page["cursor"]
         if not page["has_more"]:
             break
-    assert len(ids) >= 2 * args.visits, len(ids)
+    assert len(ids) >= 3 * args.visits, len(ids)
     photo = b"\xff\xd8\xff\xe0" + os.urandom(args.photo_kb * 1024 - 4)  # incompressible, like a JPEG
     rows = []
 
@@ -149,6 +153,21 @@ def run(args) -> list[tuple[str, int, float, int, int, int]]:
             ok += answer["ok"]
         rows.append((f"{label} ({args.batch} a request)", len(batches), time.perf_counter() - started,
                      http.sent, http.received, ok))
+
+    app_batches = []
+    todo = ids[2 * args.visits: 3 * args.visits]
+    for start in range(0, len(todo), APP_BATCH):
+        items = [{"client_id": str(uuid.uuid4()), "proposal_id": pid, "if_match": etags[pid], "visit": _visit()}
+                 for pid in todo[start:start + APP_BATCH]]
+        app_batches.append(_multipart({"items": json.dumps(items)},
+                                      [(f"photo:{item['client_id']}", "foto-1.jpg", photo) for item in items]))
+    http.sent = http.received = 0
+    ok = 0
+    started = time.perf_counter()
+    for body, content_type in app_batches:
+        ok += http.call("POST", "/sync/visits", body, content_type)["ok"]
+    rows.append((f"field app's queue: POST /sync/visits ({APP_BATCH} a request, with if_match)", len(app_batches),
+                 time.perf_counter() - started, http.sent, http.received, ok))
     return rows
 
 
@@ -161,7 +180,7 @@ def main() -> None:
     parser.add_argument("--step", default="all", choices=["all", "setup"])
     args = parser.parse_args()
     if args.step == "setup":
-        setup(2 * args.visits)
+        setup(3 * args.visits)
         return
     began = time.perf_counter()
     subprocess.run([sys.executable, __file__, "--step", "setup", "--visits", str(args.visits)], check=True, cwd=ROOT)
@@ -187,7 +206,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     sys.stdout.write(f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} cores, "
                      f"load {load:.1f}; setup {setup_s:.0f} s; {args.visits} visits, photo {args.photo_kb} KB each\n\n")
-    sys.stdout.write(f"Visits in the database afterwards: {recorded} (expected {2 * args.visits}), photos: {photos}\n\n")
+    sys.stdout.write(f"Visits in the database afterwards: {recorded} (expected {3 * args.visits}), photos: {photos}\n\n")
     sys.stdout.write("| run | requests | seconds | ms per visit | bytes sent | bytes received | items answered ok |\n")
     sys.stdout.write("|---|---:|---:|---:|---:|---:|---:|\n")
     for label, requests, seconds, sent, received, ok in rows:

@@ -213,6 +213,10 @@ def http_error(request, exc: HttpError):
             "id": "Isi permintaan tidak dapat dibaca (bukan JSON yang sah)",
             "en": "The request body is not valid JSON"}), status=400)
     if exc.status_code == 403 and "CSRF" in message:
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            # the Bearer token was refused (expired, revoked) and the session fallback then asked for CSRF:
+            # what the device must hear is "sign in again", not a CSRF failure (the field app, issue 14)
+            return unauthenticated(request, AuthenticationError())
         return api.create_response(request, error_body("csrf_failed", {
             "id": "Pemeriksaan CSRF gagal: kirim token CSRF sesi, atau gunakan token Bearer",
             "en": "CSRF check failed: send the session's CSRF token, or use a Bearer token"}), status=403)

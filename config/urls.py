@@ -10,6 +10,7 @@ urlpatterns = [
     path("registri/", include("tepat.registry.urls")),
     path("audit/", include("tepat.trail.urls")),
     path("pemutakhiran/", include("tepat.updates.urls")),
+    path("lapangan/", include("tepat.updates.field_urls")),  # the offline field app (issue 14)
     path("kualitas/", include("tepat.quality.urls")),
     path("program/", include("tepat.programs.urls")),
     path("penargetan/", include("tepat.targeting.urls")),

@@ -247,6 +247,9 @@ TEPAT_DPO_EMAIL = env("TEPAT_DPO_EMAIL", "") or ""
 # --- API tokens and idempotency (issue 14, tepat.accounts.tokens / tepat.accounts.idempotency) ---
 TEPAT_API_TOKEN_HOURS = int(env("TEPAT_API_TOKEN_HOURS", str(24 * 30)))  # personal device tokens
 TEPAT_API_CLIENT_TOKEN_HOURS = int(env("TEPAT_API_CLIENT_TOKEN_HOURS", "12"))  # machine clients' tokens
+# The offline field app (/lapangan/) erases the personal data it downloaded when it has not synced for this
+# many hours (issue 14 item 8); queued visits are kept until sent.
+TEPAT_FIELD_APP_KEEP_HOURS = int(env("TEPAT_FIELD_APP_KEEP_HOURS", str(24 * 7)))
 TEPAT_IDEMPOTENCY_HOURS = int(env("TEPAT_IDEMPOTENCY_HOURS", "24"))
 # After authentication (and the absolute session expiry), before the views: replays stored POST answers.
 MIDDLEWARE.insert(MIDDLEWARE.index("tepat.accounts.middleware.AbsoluteSessionExpiryMiddleware") + 1,

@@ -18,6 +18,7 @@ from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.registry.schemas import FamilyOut, MemberOut
 from tepat.updates import schemas as s
+from tepat.updates.forms import correction_input
 from tepat.updates.sync import sync_changes, visits_upload
 
 router = Router(tags=["sync"])
@@ -29,10 +30,20 @@ class ChangesQuery(Schema):
     limit: int = Field(100, ge=1, le=500, description="At most this many rows per stream")
 
 
+class SyncFactOut(s.FactRowOut):
+    raw: Any = Field(None, description="The proposed value as stored (a code, a date, text)")
+    input: dict[str, Any] = Field(..., description="How to correct it: choice (with its codes), date or text")
+
+    @staticmethod
+    def resolve_input(obj) -> dict[str, Any]:
+        return correction_input(obj)
+
+
 class AssignmentOut(Schema):
     id: UUID = Field(..., alias="proposal.id")
     reference: str = Field(..., alias="proposal.reference")
     kind: str = Field(..., alias="proposal.kind")
+    kind_label: str = Field(..., alias="proposal.get_kind_display")
     status: str = Field(..., alias="proposal.status")
     region_code: str = Field(..., alias="proposal.region_id")
     family_id: UUID | None = Field(None, alias="proposal.family_id")
@@ -40,7 +51,7 @@ class AssignmentOut(Schema):
     subject_name: str = Field(..., alias="proposal.subject_name")
     updated_at: dt.datetime = Field(..., alias="proposal.updated_at")
     etag: str = Field(..., description="Send back as `if_match` with the visit: a changed proposal is a conflict")
-    facts: list[s.FactRowOut] = Field(..., description="Each proposed fact to confirm or correct (open only)")
+    facts: list[SyncFactOut] = Field(..., description="Each proposed fact to confirm or correct (open only)")
     family: FamilyOut | None = Field(None, description="The family as it is now (open assignments only)")
     members: list[MemberOut] = []
 

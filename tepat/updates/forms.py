@@ -285,6 +285,16 @@ def _correction_field(fact: Any) -> forms.Field:
     return field
 
 
+def correction_input(fact: Any) -> dict[str, Any]:
+    """The same correction field as the visit page, described for the offline field app (issue 14 item 5):
+    {"type": "choice", "integer": bool, "choices": [{"code", "label"}]} | {"type": "date"} | {"type": "text"}."""
+    field = _correction_field(fact)
+    if isinstance(field, forms.ChoiceField):
+        return {"type": "choice", "integer": getattr(field, "coerce", None) is int,
+                "choices": [{"code": str(code), "label": str(label)} for code, label in field.choices if code != ""]}
+    return {"type": "date" if isinstance(field, forms.DateField) else "text"}
+
+
 class VerificationForm(forms.Form):
     """The visit, on a phone: each fact confirmed or corrected, GPS from the phone, photos from the camera."""
 

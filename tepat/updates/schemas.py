@@ -232,6 +232,7 @@ class VerificationIn(Schema):
     notes: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    accuracy_m: float | None = None
     rejection_reason: str = ""
 
     def result_dicts(self) -> dict[str, dict[str, Any]]:

@@ -292,7 +292,8 @@ def visits_upload(*, actor: Any, items: list[dict[str, Any]], files: dict[str, l
                         actor=actor, proposal=locked, visited_on=visit.visited_on,
                         household_found=visit.household_found, outcome=visit.outcome,
                         results=visit.result_dicts(), notes=visit.notes, latitude=visit.latitude,
-                        longitude=visit.longitude, rejection_reason=visit.rejection_reason, photos=photos)
+                        longitude=visit.longitude, accuracy_m=visit.accuracy_m,
+                        rejection_reason=visit.rejection_reason, photos=photos)
                     locked.refresh_from_db()
                     result = {"client_id": client_id, "status": "ok", "verification_id": str(verification.pk),
                               "proposal_status": locked.status, "etag": etag_of(locked)}

@@ -22,6 +22,8 @@ class FieldVerification(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # The device's own estimate of the position's error (GPS accuracy, metres), e.g. from the field app.
+    accuracy_m = models.PositiveIntegerField(_("location accuracy (m)"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
 

@@ -36,6 +36,20 @@ def _coordinate(value: Any, field: str, bound: int, issues: list[Issue]) -> Deci
     return number
 
 
+def _accuracy(value: Any, issues: list[Issue]) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        metres = round(float(value))
+    except (TypeError, ValueError):
+        metres = -1
+    if not 0 <= metres <= 100_000:
+        issues.append(Issue("accuracy", "accuracy_m", f"akurasi lokasi '{value}' tidak sah",
+                            f"location accuracy '{value}' is invalid"))
+        return None
+    return metres
+
+
 @transaction.atomic
 def verification_record(
     *,
@@ -48,6 +62,7 @@ def verification_record(
     notes: str = "",
     latitude: Any = None,
     longitude: Any = None,
+    accuracy_m: Any = None,
     rejection_reason: str = "",
     photos: list[Any] | None = None,
 ) -> FieldVerification:
@@ -69,6 +84,7 @@ def verification_record(
                             "a reason for rejection is required"))
     lat = _coordinate(latitude, "latitude", 90, issues)
     lon = _coordinate(longitude, "longitude", 180, issues)
+    accuracy = _accuracy(accuracy_m, issues)
     base = proposal.payload
     fact_results: list[dict[str, Any]] = []
     corrections: dict[str, Any] = {}
@@ -101,7 +117,8 @@ def verification_record(
         claims_take(proposal, verified_payload)  # a corrected KK/NIK must not collide with another open proposal
     verification = FieldVerification(
         proposal=proposal, verifier=actor, visited_on=visited_on, household_found=household_found,
-        fact_results=fact_results, notes=notes.strip(), latitude=lat, longitude=lon, outcome=outcome,
+        fact_results=fact_results, notes=notes.strip(), latitude=lat, longitude=lon, accuracy_m=accuracy,
+        outcome=outcome,
         rejection_reason=rejection_reason.strip(),
     )
     verification.full_clean()
