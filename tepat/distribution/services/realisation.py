@@ -127,6 +127,8 @@ def _dist_param(bulk: Bulk, dist: Distribution) -> str:
 def _mapped(column: pl.Series, parse, dtype) -> pl.Series:
     """`parse` applied once per distinct value (the per-value rule of `services.files`), joined back."""
     values = column.unique().to_list()
+    if not values:
+        return pl.Series(column.name, [], dtype)
     return column.replace_strict(dict(zip(values, [parse(v) for v in values], strict=True)), return_dtype=dtype)
 
 
