@@ -22,7 +22,7 @@ unknown reference, 10 % reversed and paid again, the rest of the rows paid-twice
   rerun          the same file again (nothing may change: applied 0)
   reconciliation `services.realisation.reconciliation` of the tahap (every entry, receipts, discrepancies)
 
-Peak RSS is the process's high-water mark (`resource.getrusage`) after each step. The machine is shared:
+Peak RSS is the process's high-water mark (VmHWM from /proc; `resource.getrusage` elsewhere) after each step. The machine is shared:
 `os.getloadavg()` is printed before and after; the baselines run in the same command.
 """
 
@@ -45,6 +45,14 @@ OUT = ROOT / "benchmarks" / "out"
 
 
 def rss_mb() -> float:
+    """The process's peak RSS: VmHWM (per address space, so a child started by fork + exec starts afresh;
+    `getrusage`'s ru_maxrss keeps the parent's high-water mark across exec on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -174,12 +182,15 @@ def child(args) -> None:
     imp = step("realisation", lambda: realisation_import(actor=SYSTEM, dist=dist, source=path, file_name=path.name))
     print(f"   rows {imp.rows}, applied {imp.applied}, unchanged {imp.unchanged}, rejected {imp.rejected}, "
           f"chunks {imp.chunks_total}", flush=True)
+    print(f"   where the time went (s): {getattr(imp, 'timings', {})}", flush=True)
     again = step("rerun", lambda: realisation_import(actor=SYSTEM, dist=dist, source=path, file_name=path.name))
+    print(f"   rerun: where the time went (s): {getattr(again, 'timings', {})}", flush=True)
     assert again.applied == 0 and again.unchanged >= imp.applied, (again.applied, again.unchanged)
     rec = step("reconciliation", lambda: reconciliation(actor=SYSTEM, dist=dist))
     print(f"   totals {rec['totals']}, discrepancies {len(rec['discrepancies'])}", flush=True)
     results.append({"imported": {"rows": imp.rows, "applied": imp.applied, "unchanged": imp.unchanged,
                                  "rejected": imp.rejected, "chunks": imp.chunks_total,
+                                 "timings": getattr(imp, "timings", {}), "rerun_timings": getattr(again, "timings", {}),
                                  "errors": dict(__import__("collections").Counter(e["code"] for e in imp.errors))}})
     Path(args.json).write_text(json.dumps(results))
 
