@@ -120,7 +120,7 @@ def job(args) -> None:
     call_command("migrate", verbosity=0)
     call_command("load-regions", province=["36"], verbosity=0)
     settings.TEPAT_INVITATION_SOURCE = "__main__.bench_source"
-    user = user_create(actor=SYSTEM, username="bench.undangan", password="bench-undangan-2026!", role="dinsos_operator",
+    user = user_create(actor=SYSTEM, username="bench.undangan", password="Kx9#tq-Lm2-vW7r", role="dinsos_operator",
                        region_codes=[args.job_region[:5]], full_name="Bench")
     villages = Region.objects.filter(code__startswith=args.job_region + ".", level=Region.Level.VILLAGE).count()
     invitations = villages * PER_VILLAGE
