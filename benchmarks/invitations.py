@@ -12,6 +12,14 @@ process. Timed, each `--repeat` times (median reported), the baseline first and 
   large_4up        sign + render `--large` invitations, 4 per page: pages/s and invitations/s, and the
                    time this gives for the 61,202 KPM of Kabupaten Serang's BPNT tahap
 
+With `--job-region CODE` (e.g. 36.04.05, a kecamatan of Kabupaten Serang), instead: the background print job
+of that region end to end (`invitation_print_job_start` → the task → `invitation_print_job_run`: one signed PDF
+per village, progress saved after each village, the ZIP stored, every printing audited) on a fresh SQLite
+file database (`--sqlite`, migrated, region master of Banten), `--per-village` invitations per village (188 ≈
+61,202 KPM over Kabupaten Serang's 326 villages) from a stand-in source (the list wiring is another branch's),
+immediate task backend; the baseline in the same run is the blank-page loop for as many pages. Reports
+pages/s, invitations/s and the time this gives for the whole district.
+
 Prints a Markdown table and JSON (--json FILE). Figures of record: docs/BENCHMARKS.md.
 """
 
@@ -81,13 +89,72 @@ def _timed(repeat: int, fn, *args) -> tuple[float, int]:
     return statistics.median(seconds), size
 
 
+PER_VILLAGE = 188
+
+
+def bench_source(*, actor, village_code: str, programme: str, tahap: int):
+    """TEPAT_INVITATION_SOURCE of the job benchmark: `PER_VILLAGE` invitations of every village."""
+    from dataclasses import replace
+
+    return [replace(item, kpm_ref=f"K{village_code[-4:]}{n:07d}", village_code=village_code, programme=programme,
+                    tahap=tahap) for n, item in enumerate(_items(PER_VILLAGE))]
+
+
+def job(args) -> None:
+    global PER_VILLAGE
+    PER_VILLAGE = args.per_village
+    db = Path(args.sqlite).resolve()
+    db.unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.pop("TEPAT_TEST_DATABASE_URL", None)
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from tepat.accounts.services import user_create
+    from tepat.core.actors import SYSTEM
+    from tepat.distribution.invitations.models import InvitationPrintJob
+    from tepat.distribution.invitations.services import invitation_print_job_start
+    from tepat.regions.models import Region
+
+    call_command("migrate", verbosity=0)
+    call_command("load-regions", province=["36"], verbosity=0)
+    settings.TEPAT_INVITATION_SOURCE = "__main__.bench_source"
+    user = user_create(actor=SYSTEM, username="bench.undangan", password="Kx9#tq-Lm2-vW7r", role="dinsos_operator",
+                       region_codes=[args.job_region[:5]], full_name="Bench")
+    villages = Region.objects.filter(code__startswith=args.job_region + ".", level=Region.Level.VILLAGE).count()
+    invitations = villages * PER_VILLAGE
+    pages = villages * -(-PER_VILLAGE // 4)
+    load_before = os.getloadavg()
+    base, _ = _timed(1, blank_pages, pages)
+    start = time.perf_counter()
+    started = invitation_print_job_start(actor=user, region_code=args.job_region, programme="BPNT", tahap=4)
+    seconds = time.perf_counter() - start
+    done = InvitationPrintJob.objects.get(pk=started.pk)
+    assert done.status == "done" and done.invitations == invitations, (done.status, done.error, done.invitations)
+    district_s = DISTRICT_KPM / (invitations / seconds)
+    print("| step | villages | invitations | pages | s | pages/s | invitations/s |\n|---|---:|---:|---:|---:|---:|---:|")
+    print(f"| baseline: blank pages | | | {pages} | {base:.2f} | {pages / base:,.0f} | |")
+    print(f"| print job {args.job_region} (4 per page) | {villages} | {invitations:,} | {pages:,} | {seconds:.1f} | "
+          f"{pages / seconds:.1f} | {invitations / seconds:.1f} |")
+    print(f"\nprogress saved {done.done}/{done.total} villages; the whole district ({DISTRICT_KPM:,}) ≈ {district_s:.0f} s "
+          f"at this rate; load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}")
+    db.unlink(missing_ok=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--job-region", default="")
+    parser.add_argument("--per-village", type=int, default=PER_VILLAGE)
+    parser.add_argument("--sqlite", default="benchmarks/out/invitations-job.sqlite3")
     parser.add_argument("--village", type=int, default=300)
     parser.add_argument("--large", type=int, default=6000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", default="")
     args = parser.parse_args()
+    if args.job_region:
+        job(args)
+        return
     _setup()
     village, large = _items(args.village), _items(args.large)
     rows = []

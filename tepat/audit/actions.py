@@ -185,6 +185,7 @@ class AuditAction(StrEnum):
     DISTRIBUTION_RETURN_DROP = "distribution_return.drop"
     DISTRIBUTION_RECEIPT_RECORD = "distribution_entry.receipt"
     DISTRIBUTION_REALISATION_IMPORT = "distribution.realisation_import"
+    DISTRIBUTION_REALISATION_IMPORT_BATCH = "distribution.realisation_import_batch"
     DISTRIBUTION_CLOSE_REQUEST = "distribution.request_close"
     DISTRIBUTION_CLOSE = "distribution.close"
     DISTRIBUTION_CLOSE_REFUSE = "distribution.reopen"
@@ -386,6 +387,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.DISTRIBUTION_RETURN_DROP: _("Returned record dropped from the tahap"),
     AuditAction.DISTRIBUTION_RECEIPT_RECORD: _("Receipt recorded"),
     AuditAction.DISTRIBUTION_REALISATION_IMPORT: _("Realisation report imported"),
+    AuditAction.DISTRIBUTION_REALISATION_IMPORT_BATCH: _("Realisation report: one chunk applied"),
     AuditAction.DISTRIBUTION_CLOSE_REQUEST: _("Tahap close requested"),
     AuditAction.DISTRIBUTION_CLOSE: _("Tahap closed by a second approver"),
     AuditAction.DISTRIBUTION_CLOSE_REFUSE: _("Tahap close refused (reopened)"),

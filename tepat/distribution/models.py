@@ -278,7 +278,12 @@ class Receipt(BaseModel):
 
 
 class RealisationImport(BaseModel):
-    """One channel realisation report or bank statement, applied row by row with a report."""
+    """One channel realisation report or bank statement, applied in chunks of whole KPMs with a report;
+    `running` until its last chunk is committed (the same file imported again continues it)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
 
     distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="imports")
     channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -289,6 +294,9 @@ class RealisationImport(BaseModel):
     unchanged = models.PositiveIntegerField(default=0)  # already applied by an earlier import (a rerun)
     rejected = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)  # [{"row", "code", "field", "message", "message_en"}]
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DONE)
+    chunks_done = models.PositiveIntegerField(default=0)  # the checkpoint: chunks committed
+    chunks_total = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
 

@@ -7,8 +7,12 @@ stored. NIK/KK go through `tepat.registry.masking`: unmasked only for a reader w
 The first export of a version moves it to `exported` (immutable; a correction is a new version). Every
 export is audited as a personal-data export in the same transaction as its `ExportFile` row.
 
-The file is written to a temporary file (hashed while written) and streamed from there, so a 300,000-row
-list never sits in memory as one string.
+The file is written to a temporary file and streamed from there, so a 300,000-row list never sits in
+memory as one string. The rows are read once, columnar (`Bulk.fetch`: COPY on PostgreSQL; no Python object
+per row). The XLSX sheet is written as SpreadsheetML by polars string expressions, `_XLSX_BATCH` rows at a
+time, into the ZIP member as a stream (inline strings: NIK/KK stay text; numbers as numbers): a cell-by-cell
+writer (xlsxwriter, even in constant-memory mode) ran at about 800 rows/s on the shared machine, far from the
+300,000 KPM of a district.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,6 +40,7 @@ from tepat.distribution.services.common import MANAGE, ensure, ensure_open, refu
 from tepat.regions.models import Region
 from tepat.regions.selectors import is_within
 from tepat.registry import masking
+from tepat.registry.transfer.bulk import Bulk
 
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY346789"
 
@@ -58,11 +64,15 @@ def frame(actor: Any, dlist: DistributionList, scope_code: str) -> pl.DataFrame:
         entries = entries.filter(region_code__startswith=scope_code)
     entries = scoped(actor, entries)
     policy = masking.MASKED if is_system(actor) else masking.policy_for(actor)
-    values = list(entries.order_by("region_code", "rt", "rw", "name", "id").values_list(
-        "kpm_ref", "nik", "kk_number", "name", "address", "rt", "rw", "region_code", "amount"))
     columns = ["kpm_ref", "nik", "kk", "name", "address", "rt", "rw", "village_code", "amount"]
-    data = pl.DataFrame(values, schema={c: (pl.Int64 if c == "amount" else pl.String) for c in columns},
-                        orient="row")
+    try:
+        sql, params = entries.order_by("region_code", "rt", "rw", "name", "id").values_list(
+            "kpm_ref", "nik", "kk_number", "name", "address", "rt", "rw", "region_code", "amount").query.sql_with_params()
+        data = Bulk().fetch(sql, params)
+        data.columns = columns
+        data = data.with_columns(pl.col("amount").cast(pl.Int64))
+    except EmptyResultSet:  # nothing in the actor's regions
+        data = pl.DataFrame(schema={c: (pl.Int64 if c == "amount" else pl.String) for c in columns})
     if not policy.identity:  # one call of the masking module per value; no second copy of its rule
         data = data.with_columns(pl.Series("nik", [masking.identity(policy, v) for v in data["nik"]], pl.String),
                                  pl.Series("kk", [masking.identity(policy, v) for v in data["kk"]], pl.String))
@@ -81,6 +91,119 @@ def frame(actor: Any, dlist: DistributionList, scope_code: str) -> pl.DataFrame:
 
 def _rows(actor: Any, dlist: DistributionList, scope_code: str):
     yield from frame(actor, dlist, scope_code).iter_rows(named=True)
+
+
+_NUMBER_FIELDS = ("amount", "no", "tahap", "packages")
+_XLSX_BATCH = 20_000
+_MIN_XLSX_BYTES = 4_200
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _xml_text(expr: pl.Expr) -> pl.Expr:
+    """Text as XML character data: & < > escaped, the control characters XML 1.0 forbids removed."""
+    return (expr.str.replace_all("[\x00-\x08\x0b\x0c\x0e-\x1f]", "")
+            .str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True)
+            .str.replace_all(">", "&gt;", literal=True))
+
+
+def _cell_xml(value: Any, ref: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _rows_xml(rows: list[list[Any]], first_row: int) -> str:
+    return "".join(f'<row r="{first_row + n}">'
+                   + "".join(_cell_xml(v, f"{_column_letter(c)}{first_row + n}") for c, v in enumerate(row) if v != "")
+                   + "</row>" for n, row in enumerate(rows))
+
+
+def _frame_xml(data: pl.DataFrame, first_row: int) -> str:
+    """The frame's rows as SpreadsheetML, built column-wise by polars (no Python per cell)."""
+    number = pl.int_range(first_row, first_row + data.height, dtype=pl.Int64).cast(pl.String)
+    cells = []
+    for c, (name, dtype) in enumerate(data.schema.items()):
+        letter = _column_letter(c)
+        if dtype.is_integer():
+            cells.append(pl.when(pl.col(name).is_null()).then(pl.lit("")).otherwise(
+                pl.concat_str([pl.lit(f'<c r="{letter}'), number, pl.lit('"><v>'), pl.col(name).cast(pl.String),
+                               pl.lit("</v></c>")])))
+        else:
+            cells.append(pl.concat_str([pl.lit(f'<c r="{letter}'), number,
+                                        pl.lit('" t="inlineStr"><is><t xml:space="preserve">'),
+                                        _xml_text(pl.col(name).cast(pl.String).fill_null("")),
+                                        pl.lit("</t></is></c>")]))
+    row = pl.concat_str([pl.lit('<row r="'), number, pl.lit('">'), *cells, pl.lit("</row>")])
+    return data.select(row.str.join("")).item() if data.height else ""
+
+
+def write_xlsx(path: Path, sheets: list[tuple[str, list[str] | None, pl.DataFrame | None, list[list[Any]]]]) -> None:
+    """A workbook of `sheets`: (name, header row or None, frame or None, trailing rows), streamed into the
+    ZIP (the frame in batches of `_XLSX_BATCH` rows)."""
+    import zipfile
+
+    names = [name for name, *_ in sheets]
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+                        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, len(sheets) + 1))
+    parts = {
+        "[Content_Types].xml": f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        f'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>{overrides}</Types>',
+        "_rels/.rels": f'{_XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'{_XML}<workbook xmlns="{_NS}" xmlns:r="{_REL_NS}"><sheets>'
+        + "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(names, start=1))
+        + "</sheets></workbook>",
+        "xl/_rels/workbook.xml.rels": f'{_XML}<Relationships '
+        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                  for i in range(1, len(sheets) + 1))
+        + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/></Relationships>',
+        "xl/styles.xml": f'{_XML}<styleSheet xmlns="{_NS}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/>'
+        '</font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
+        '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/>'
+        '<bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+        'borderId="0"/></cellStyleXfs><cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" '
+        'xfId="0"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>",
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        for i, (_, header, data, tail) in enumerate(sheets, start=1):
+            with archive.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as out:
+                out.write(f'{_XML}<worksheet xmlns="{_NS}"><sheetData>'.encode())
+                row = 1
+                if header is not None:
+                    out.write(_rows_xml([header], row).encode())
+                    row += 1
+                if data is not None:
+                    for start in range(0, data.height, _XLSX_BATCH):
+                        part = data.slice(start, _XLSX_BATCH)
+                        out.write(_frame_xml(part, row).encode())
+                        row += part.height
+                out.write(_rows_xml(tail, row).encode())
+                out.write(b"</sheetData></worksheet>")
+    size = path.stat().st_size
+    if size < _MIN_XLSX_BYTES:  # msoffcrypto's OLE writer garbles packages under 4 KiB (mini-stream sectors)
+        with zipfile.ZipFile(path, "a") as archive:
+            archive.comment = b" " * (_MIN_XLSX_BYTES - size)
 
 
 def _encrypt(plain: Path, password: str) -> Path:
@@ -123,42 +246,22 @@ def write_file(actor: Any, dlist: DistributionList, scope_code: str, fmt: str) -
             out.write_csv(fh, separator=";")
             csv.writer(fh, delimiter=";", lineterminator="\n").writerow(total)
         return path, count, amount, password
-    import xlsxwriter
-
     plain = Path(tempfile.mkstemp(prefix="tepat-danom-plain-", suffix=".xlsx")[1])
-    book = xlsxwriter.Workbook(str(plain), {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
-    sheet = book.add_worksheet("DANOM")
-    for col, (header, _) in enumerate(columns):
-        sheet.write_string(0, col, header)
-    r = 0
-    for r, row in enumerate(_rows(actor, dlist, scope_code), start=1):
-        count += 1
-        amount += row["amount"]
-        for col, (_, field) in enumerate(columns):
-            value = row[field]
-            if isinstance(value, int) and field in ("amount", "no", "tahap", "packages"):
-                sheet.write_number(r, col, value)
-            else:
-                sheet.write_string(r, col, str(value))  # NIK/KK as text: never a lossy number
+    data = frame(actor, dlist, scope_code)
+    count, amount = data.height, int(data["amount"].sum() or 0)
     fields = [f for _, f in columns]
-    sheet.write_string(r + 1, 0, "TOTAL")
+    total: list[Any] = [""] * len(columns)
+    total[0] = "TOTAL"
     if len(columns) > 1:
-        sheet.write_string(r + 1, 1, f"{count} KPM")
+        total[1] = f"{count} KPM"
     if "amount" in fields:
-        sheet.write_number(r + 1, fields.index("amount"), amount)
-    info = book.add_worksheet("TOTAL")
+        total[fields.index("amount")] = amount
     dist = dlist.distribution
-    for i, (label, value) in enumerate([
-        ("program", dist.programme_code), ("tahap", str(dist.tahap)), ("saluran", dlist.channel_id),
-        ("versi", str(dlist.version)), ("wilayah", scope_code), ("jumlah_kpm", count), ("jumlah_rupiah", amount),
-    ]):
-        info.write_string(i, 0, label)
-        if isinstance(value, int):
-            info.write_number(i, 1, value)
-        else:
-            info.write_string(i, 1, value)
-    book.close()
+    info = [["program", dist.programme_code], ["tahap", str(dist.tahap)], ["saluran", dlist.channel_id],
+            ["versi", str(dlist.version)], ["wilayah", scope_code], ["jumlah_kpm", count], ["jumlah_rupiah", amount]]
+    write_xlsx(plain, [("DANOM", [h for h, _ in columns], data.select(
+        [pl.col(f).alias(h) if f in _NUMBER_FIELDS else pl.col(f).cast(pl.String).fill_null("").alias(h)
+         for h, f in columns]), [total]), ("TOTAL", None, None, info)])
     if dlist.channel.password_protected:
         password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(14))
         return _encrypt(plain, password), count, amount, password
