@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> None:
         server = loadbench.start_server(args, loadbench.server_env(args, **settings))
         try:
             env = {"BENCH_SCENARIO": "public", "BENCH_TARGET": args.target, "BENCH_RATE": str(args.rate),
-                   "BENCH_USERS": str(args.users), "BENCH_SOLUTIONS": str(solutions), "BENCH_SAMPLES": samples,
+                   "BENCH_USERS": str(args.users), "BENCH_ADDRESSES": str(args.addresses), "BENCH_SOLUTIONS": str(solutions), "BENCH_SAMPLES": samples,
                    "BENCH_COUNTS": str(Path(args.workdir) / f"locust_public_{phase}_counts.json")}
             result = loadbench.run_locust(args, locustfile="public_locust.py", phase=f"public_{phase}",
                                           users=args.users + 1, spawn_rate=args.users + 1, env=env)
@@ -120,6 +120,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=40, help="public lookup users (the rate is shared)")
     parser.add_argument("--target", choices=["page", "api"], default="page")
     parser.add_argument("--staff-users", type=int, default=10)
+    parser.add_argument("--addresses", type=int, default=200, help="client addresses the lookups come from")
     parser.add_argument("--phases", default="BAC", help="in this order; B first, so that A's lookups do not fill "
                                                             "the site-wide limit's hour before B")
     run(parser.parse_args())

@@ -4,7 +4,7 @@ public  LookupUser: the public status lookup at BENCH_RATE requests/s shared by 
         recipients' heads by name + village, half absent names. BENCH_TARGET "page": POST /cek-bansos/ (the
         citizen's form: the user first GETs the page for its CSRF cookie and token, then posts the form with
         the region picker's four levels); "api": POST /api/v1/public/lookup (JSON). Each request spends one
-        solved challenge (BENCH_SOLUTIONS, see public_load.py) and comes from one of 200 client addresses
+        solved challenge (BENCH_SOLUTIONS, see public_load.py) and comes from one of BENCH_ADDRESSES (200) client addresses
         (X-Forwarded-For; the server trusts one proxy), so the per-address limit bites per address, as behind
         the office's reverse proxy.
 staff   ComplaintListUser: signs in as one of the district's Dinsos operators, then GET /pengaduan/ (the
@@ -26,6 +26,7 @@ from locust import FastHttpUser, constant_throughput, task
 
 SCENARIO = os.environ.get("BENCH_SCENARIO", "public")
 TARGET = os.environ.get("BENCH_TARGET", "page")
+ADDRESSES = int(os.environ.get("BENCH_ADDRESSES", "200"))
 
 if SCENARIO == "public":
     _SOLUTIONS: list[str] = json.loads(open(os.environ["BENCH_SOLUTIONS"]).read())  # noqa: SIM115
@@ -67,7 +68,8 @@ if SCENARIO == "public":
                 COUNTS["no solution left"] += 1
                 return
             kind, name, village = _SAMPLES[random.randrange(len(_SAMPLES))]
-            headers = {"X-Forwarded-For": f"10.{random.randrange(1, 3)}.0.{random.randrange(1, 101)}"}
+            address = random.randrange(ADDRESSES)
+            headers = {"X-Forwarded-For": f"10.{1 + address // 100}.0.{1 + address % 100}"}
             if TARGET == "page":
                 parts = village.split(".")
                 form = {"csrfmiddlewaretoken": self.token, "province": parts[0], "regency": ".".join(parts[:2]),
