@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from tepat.accounts.access import actor_region_codes, ensure_permission
 from tepat.accounts.roles import Capability
@@ -54,15 +55,26 @@ def family_search(*, actor: Any, query: str = "", region_code: str = "", status:
     if status in c.FamilyStatus.values:
         families = families.filter(status=status)
     query = (query or "").strip()
+    # The member count is a correlated subquery, not a JOIN + GROUP BY: PostgreSQL then counts the members of
+    # the page's 25 families only (the expensive select-list item is evaluated after ORDER BY … LIMIT), and the
+    # paginator's COUNT reads families alone. The GROUP BY form joined and grouped all ~1M people of a district
+    # for every page (12 s + 4 s on the issue 15.4 benchmark; docs/BENCHMARKS.md).
+    active_members = (Individual.objects.filter(family_id=OuterRef("pk"), presence__in=c.ACTIVE_PRESENCE)
+                      .order_by().values("family_id").annotate(n=Count("pk")).values("n"))
     families = families.select_related("region").annotate(
-        member_count=Count("members", filter=Q(members__presence__in=c.ACTIVE_PRESENCE))
-    ).order_by("region_id", "rw", "rt", "kk_number", "id")  # Meta.ordering is dropped by GROUP BY queries
+        member_count=Coalesce(Subquery(active_members, output_field=IntegerField()), Value(0))
+    ).order_by("region_id", "rw", "rt", "kk_number", "id")
     if not query:
         return FamilySearch(families, "all", query)
     if _IDENTITY_QUERY.match(query):
         digits = re.sub(r"\D", "", query)
         if len(digits) == 16:
-            condition = Q(kk_number=digits) | Q(pk__in=individuals.filter(nik=digits).values("family_id"))
+            # The matching families first (two index lookups), then those by primary key: an OR of the KK
+            # match and a NIK subquery could use no index and read every family of the scope (2 s for a
+            # district of 300,000 families, issue 15.4 benchmark).
+            matched = {*families.filter(kk_number=digits).values_list("pk", flat=True),
+                       *individuals.filter(nik=digits).values_list("family_id", flat=True)}
+            condition = Q(pk__in=matched)
         elif masking.policy_for(actor).masked:
             raise ValidationFailed([Issue(
                 "whole_number_only", "q",
