@@ -37,7 +37,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# The 1M-row siks file is ~212 MB, over the default upload limit (200 MB) the import also applies to files.
+UPLOAD_LIMIT_ENV = {"TEPAT_UPLOAD_MAX_IMPORT_MB": "1024"}
+
+
 def _django(database_url: str) -> None:
+    os.environ.update(UPLOAD_LIMIT_ENV)
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.django.local")
     sys.path.insert(0, str(ROOT))
