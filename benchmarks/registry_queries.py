@@ -40,6 +40,9 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--label", default="run")
+    parser.add_argument("--jit", choices=["server", "off"], default="server",
+                        help="off: SET jit = off on the connection (the server default compiles large plans, "
+                             "which dominates the timings of the search queries on 1M rows)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "out"))
     args = parser.parse_args()
     out = Path(args.out)
@@ -59,6 +62,9 @@ def main() -> None:
     from tepat.registry.models import Family, Individual
     from tepat.registry.selectors import family_detail, family_heads, family_search
 
+    if args.jit == "off":
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
     uptime_before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     user, _ = User.objects.get_or_create(username="bench_queries", defaults={"role": "dinsos_operator"})
     RegionAssignment.objects.get_or_create(user=user, region_id=REGION)
@@ -120,7 +126,7 @@ def main() -> None:
                        "pg_size_pretty(pg_indexes_size('registry_family'))")
         sizes = cursor.fetchone()
     uptime_after = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    report = {"url": args.url.rsplit("/", 1)[-1], "repeat": args.repeat, "uptime_before": uptime_before,
+    report = {"url": args.url.rsplit("/", 1)[-1], "repeat": args.repeat, "jit": args.jit, "uptime_before": uptime_before,
               "uptime_after": uptime_after, "indexes": indexes,
               "index_sizes": {"registry_individual": sizes[0], "registry_family": sizes[1]},
               "individuals": Individual.objects.count(), "operations": results}
