@@ -244,10 +244,14 @@ class Bulk:
             if self.postgres:
                 cursor.execute(f"SET LOCAL maintenance_work_mem TO '{INDEX_BUILD_MEMORY}'")
             for index in indexes:
+                step = time.perf_counter()
                 cursor.execute(index.definition)
+                self.seconds[f"restore {index.name}"] += time.perf_counter() - step
             for constraint in constraints:
+                step = time.perf_counter()
                 cursor.execute(f'ALTER TABLE "{constraint.table}" ADD CONSTRAINT "{constraint.name}" '
                                f"{constraint.definition}")
+                self.seconds[f"restore {constraint.name}"] += time.perf_counter() - step
         self.seconds["restore"] += time.perf_counter() - started
 
     def row_estimate(self, table: str) -> int:

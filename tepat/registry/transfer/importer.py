@@ -386,6 +386,9 @@ def _load_window(bulk: Bulk, mode: str, seconds: Counter[str]) -> Iterator[None]
         commit_started = time.perf_counter()
     seconds["commit"] += time.perf_counter() - commit_started
     seconds["set_aside"], seconds["rebuild"] = bulk.seconds["set_aside"], bulk.seconds["restore"]
+    for key, value in bulk.seconds.items():  # each index and foreign key: "rebuild <name>"
+        if key.startswith("restore "):
+            seconds["rebuild " + key.removeprefix("restore ")] = value
 
 
 def _batch_slices(frame: pl.DataFrame):
