@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -50,13 +51,19 @@ def main() -> None:
     parser.add_argument("--format", action="append", choices=["csv", "xlsx"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", default=str(ROOT / "benchmarks" / "out" / "export-job"))
+    parser.add_argument("--url", help="Use this database as it is (e.g. the 1M PostgreSQL database "
+                                      "benchmarks/import_export.py leaves behind) instead of preparing SQLite")
     args = parser.parse_args()
     formats = args.format or ["xlsx", "csv"]
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{work / f'bench-{args.families}.sqlite3'}"
     media = work / "media"
-    prepare(url, media, args.families, work / f"ready-{args.families}")
+    if args.url:
+        url = args.url
+    else:
+        url = f"sqlite:///{work / f'bench-{args.families}.sqlite3'}"
+        prepare(url, media, args.families, work / f"ready-{args.families}")
+    load_before = os.getloadavg()
 
     os.environ.update(_env(url, media))
     sys.path.insert(0, str(ROOT))
@@ -101,11 +108,13 @@ def main() -> None:
                         "overhead_s": round(run - base, 2), "overhead_pct": round(100 * (run - base) / base, 1),
                         "page_post_s": round(statistics.median(starts), 3), "progress_updates": updates,
                         "baseline_runs": [round(x, 2) for x in baseline], "job_runs": [round(x, 2) for x in job_times]}
+        results[fmt]["peak_rss_mb_so_far"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         print(f"{fmt}: {rows} rows, {families} families — baseline {base:.2f} s, job {run:.2f} s "
               f"(+{run - base:.2f} s, {100 * (run - base) / base:+.1f} %), page POST {statistics.median(starts):.3f} s, "
-              f"{updates} progress updates", flush=True)
+              f"{updates} progress updates, peak RSS so far {results[fmt]['peak_rss_mb_so_far']} MB", flush=True)
     meta = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.platform(),
-            "cpus": os.cpu_count(), "python": platform.python_version(), "database": "sqlite",
+            "cpus": os.cpu_count(), "python": platform.python_version(),
+            "database": connection.vendor, "load_average_before_after": [load_before, os.getloadavg()],
             "families_generated": args.families, "repeat": args.repeat}
     (work / "results-export-job.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2))
 

@@ -11,7 +11,8 @@ Steps, each in a fresh Python process (so peak RSS is that step's own):
   reimport   the same command again: must report zero changes
   export     `tepat export-registry --region 36.04 OUT.csv`
 Results: a table on stdout (wall time, rows/s, peak RSS, ratio to the baseline) and results.json in the
-work directory. Needs a PostgreSQL server (--pg-url) where it may create and drop the database `tepat_bench`.
+work directory. Needs a PostgreSQL server (--pg-url) where it may create and drop the database `tepat_bench`
+(or --bench-db).
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# The 1M-row siks file is ~212 MB, over the default upload limit (200 MB) the import also applies to files.
+UPLOAD_LIMIT_ENV = {"TEPAT_UPLOAD_MAX_IMPORT_MB": "1024"}
+
+
 def _django(database_url: str) -> None:
+    os.environ.update(UPLOAD_LIMIT_ENV)
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.django.local")
     sys.path.insert(0, str(ROOT))
@@ -198,7 +204,8 @@ def main() -> None:
     parser.add_argument("--individuals", type=int, default=1_000_000)
     parser.add_argument("--database", action="append", choices=["postgres", "sqlite"])
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres",
-                        help="An admin connection; the benchmark creates and drops the database tepat_bench")
+                        help="An admin connection; the benchmark creates and drops the database --bench-db")
+    parser.add_argument("--bench-db", default="tepat_bench", help="The PostgreSQL database the benchmark (re)creates")
     parser.add_argument("--workdir", default=str(ROOT / "benchmarks" / "out"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--xlsx", action="store_true", help="Also time an XLSX export (slow: cell by cell)")
@@ -220,7 +227,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
         "individuals": args.individuals, "steps": {},
     }
-    pg_url = fresh_postgres(args.pg_url, "tepat_bench")
+    pg_url = fresh_postgres(args.pg_url, args.bench_db)
     prepare_database(pg_url)
     steps = results["steps"]
     steps["generate"] = run_step("generate", args, pg_url)

@@ -12,12 +12,16 @@ from tepat.registry import choices as c
 
 
 class Family(BaseModel):
-    kk_number = models.CharField(_("KK number"), max_length=16, db_index=True)
+    # Indexes (ADR 0099-bulkload): one `varchar_pattern_ops` index per searched number serves both the
+    # exact and the prefix search (`=` and `LIKE 'x%'`); no index on created_at or external_id, which no
+    # query filters or sorts on. Each index costs every bulk load.
+    created_at = models.DateTimeField(auto_now_add=True)
+    kk_number = models.CharField(_("KK number"), max_length=16)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("village"))
     rw = models.CharField(_("RW"), max_length=3, blank=True)
     rt = models.CharField(_("RT"), max_length=3, blank=True)
     address = models.CharField(_("street / kampung"), max_length=200, blank=True)
-    external_id = models.CharField(_("DTKS ID"), max_length=40, blank=True, db_index=True)
+    external_id = models.CharField(_("DTKS ID"), max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=c.FamilyStatus.choices, default=c.FamilyStatus.ACTIVE)
     status_reason = models.CharField(max_length=20, choices=c.FamilyRemovalReason.choices, blank=True)
     status_note = models.CharField(max_length=300, blank=True)
@@ -47,7 +51,10 @@ class Family(BaseModel):
 
     class Meta:
         ordering = ["region_id", "rw", "rt", "kk_number"]
-        indexes = [models.Index(fields=["region", "status"], name="family_region_status")]
+        indexes = [
+            models.Index(fields=["region", "status"], name="family_region_status"),
+            models.Index(fields=["kk_number"], name="family_kk_number", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.kk_number
@@ -70,10 +77,14 @@ class KKNumberHistory(BaseModel):
 
 
 class Individual(BaseModel):
+    # Five indexes (ADR 0099-bulkload): the primary key, family, NIK (one `varchar_pattern_ops` index for
+    # the exact and the prefix search), name_key (a plain btree for the exact key) and, on PostgreSQL, the
+    # trigram GIN on name_key (migration 0002). Nothing filters or sorts on created_at or external_id.
+    created_at = models.DateTimeField(auto_now_add=True)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="members")
-    nik = models.CharField(_("NIK"), max_length=16, db_index=True)
+    nik = models.CharField(_("NIK"), max_length=16)
     name = models.CharField(_("name"), max_length=150)
-    name_key = models.CharField(max_length=150, db_index=True)
+    name_key = models.CharField(max_length=150)
     sex = models.PositiveSmallIntegerField(_("sex"), choices=c.Sex.choices)
     birth_place = models.CharField(_("birth place"), max_length=80, blank=True)
     birth_date = models.DateField(_("birth date"))
@@ -98,11 +109,17 @@ class Individual(BaseModel):
     presence = models.PositiveSmallIntegerField(_("presence"), choices=c.Presence.choices, default=c.Presence.LIVING)
     presence_note = models.CharField(_("presence note"), max_length=300, blank=True)
     presence_date = models.DateField(_("presence date"), null=True, blank=True)
-    external_id = models.CharField(_("DTKS ID"), max_length=40, blank=True, db_index=True)
+    external_id = models.CharField(_("DTKS ID"), max_length=40, blank=True)
     validation_warnings = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["family_id", "relation", "birth_date"]
+        indexes = [
+            models.Index(fields=["nik"], name="individual_nik", opclasses=["varchar_pattern_ops"]),
+            # The public lookup's `name_key = x` in a village: 0.05 ms through a btree, 7 ms through the
+            # trigram GIN on 1M rows (docs/BENCHMARKS.md, issue 15.3).
+            models.Index(fields=["name_key"], name="individual_name_key"),
+        ]
 
     def __str__(self) -> str:
         return self.name

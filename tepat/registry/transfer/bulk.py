@@ -14,6 +14,7 @@ import io
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -22,7 +23,23 @@ from django.db import connections
 _CHUNK = 1 << 20
 _ROWS_PER_BATCH = 50_000  # executemany batch of `insert_rows`
 _ROWS_PER_MESSAGE = 20_000  # rows packed into one result row by `read` (PostgreSQL)
+INDEX_BUILD_MEMORY = "256MB"  # per index build, for this transaction only (the server default is 64 MB)
 _PORTABLE_IN = 500  # keys per IN (...) list where arrays are not available
+
+
+@dataclass(frozen=True, slots=True)
+class SuspendedIndex:
+    table: str
+    name: str
+    columns: tuple[str, ...]
+    definition: str  # the CREATE INDEX statement
+
+
+@dataclass(frozen=True, slots=True)
+class SuspendedConstraint:
+    table: str
+    name: str
+    definition: str  # what follows ADD CONSTRAINT name
 
 
 class Bulk:
@@ -224,6 +241,92 @@ class Bulk:
         with self.connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"ANALYZE {table}")
+
+    # --- load mode: secondary indexes and foreign keys set aside for a large load --------------------
+
+    def secondary_indexes(self, tables: Sequence[str]) -> list[SuspendedIndex]:
+        """Indexes on `tables` that back no constraint (not the primary key, not a unique index), with the
+        statement that creates each one again. PostgreSQL: pg_index; SQLite: sqlite_master."""
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(
+                    "SELECT t.relname, c.relname, pg_get_indexdef(i.indexrelid), "
+                    "  (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(i.indkey) WITH ORDINALITY "
+                    "   AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) "
+                    "FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class c ON c.oid = i.indexrelid "
+                    "JOIN pg_namespace n ON n.oid = t.relnamespace "
+                    "WHERE n.nspname = current_schema() AND t.relname = ANY(%s) "
+                    "AND NOT i.indisprimary AND NOT i.indisunique ORDER BY 1, 2",
+                    [list(tables)],
+                )
+                return [SuspendedIndex(table, name, tuple((columns or "").split(",")), sql)
+                        for table, name, sql, columns in cursor.fetchall()]
+            marks = ", ".join(["%s"] * len(tables))
+            cursor.execute(f"SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                           f"AND tbl_name IN ({marks}) ORDER BY 1, 2", list(tables))
+            found = cursor.fetchall()
+            out = []
+            for table, name, sql in found:
+                if sql.lstrip().upper().startswith("CREATE UNIQUE"):
+                    continue
+                cursor.execute(f'PRAGMA index_info("{name}")')
+                out.append(SuspendedIndex(table, name, tuple(row[2] for row in cursor.fetchall()), sql))
+            return out
+
+    def foreign_keys(self, tables: Sequence[str]) -> list[SuspendedConstraint]:
+        """Foreign keys from `tables` to any table (PostgreSQL). SQLite keeps them in the table's own
+        definition, where they cannot be set aside: none."""
+        if not self.postgres:
+            return []
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                "JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+                "WHERE c.contype = 'f' AND n.nspname = current_schema() AND t.relname = ANY(%s) ORDER BY 1, 2",
+                [list(tables)],
+            )
+            return [SuspendedConstraint(table, name, definition) for table, name, definition in cursor.fetchall()]
+
+    def set_aside(self, indexes: Sequence[SuspendedIndex], constraints: Sequence[SuspendedConstraint]) -> None:
+        """Drop them, in the caller's transaction (DDL is transactional on PostgreSQL and SQLite: if the
+        transaction does not commit, they were never dropped). `restore` puts them back."""
+        if not self.connection.in_atomic_block:
+            raise RuntimeError("indexes and constraints are set aside only inside a transaction")
+        started = time.perf_counter()
+        with self.connection.cursor() as cursor:
+            for constraint in constraints:
+                cursor.execute(f'ALTER TABLE "{constraint.table}" DROP CONSTRAINT "{constraint.name}"')
+            for index in indexes:
+                cursor.execute(f'DROP INDEX "{index.name}"')
+        self.seconds["set_aside"] += time.perf_counter() - started
+
+    def restore(self, indexes: Sequence[SuspendedIndex], constraints: Sequence[SuspendedConstraint]) -> None:
+        """Build the indexes again (one sort each, not one insertion per row) and add the foreign keys
+        back: PostgreSQL validates each with one set-based query over the whole table."""
+        started = time.perf_counter()
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(f"SET LOCAL maintenance_work_mem TO '{INDEX_BUILD_MEMORY}'")
+            for index in indexes:
+                step = time.perf_counter()
+                cursor.execute(index.definition)
+                self.seconds[f"restore {index.name}"] += time.perf_counter() - step
+            for constraint in constraints:
+                step = time.perf_counter()
+                cursor.execute(f'ALTER TABLE "{constraint.table}" ADD CONSTRAINT "{constraint.name}" '
+                               f"{constraint.definition}")
+                self.seconds[f"restore {constraint.name}"] += time.perf_counter() - step
+        self.seconds["restore"] += time.perf_counter() - started
+
+    def row_estimate(self, table: str) -> int:
+        """Rows in `table`: the planner's estimate on PostgreSQL (fresh after `analyze`), a count elsewhere."""
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)", [table])
+                row = cursor.fetchone()
+                return max(0, int(row[0])) if row else 0
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            return int(cursor.fetchone()[0])
 
     def uuid_param(self) -> str:
         return "%s::uuid" if self.postgres else "%s"

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import polars as pl
-import xlsxwriter
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,6 +27,7 @@ from tepat.core.actors import is_system
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
 from tepat.core.uploads import formula_guard_frame
+from tepat.core.xlsx_stream import XlsxStream
 from tepat.regions.models import Region
 from tepat.regions.selectors import ancestor_codes, region_within_q
 from tepat.registry import choices as c
@@ -226,24 +226,11 @@ def _counted(batches: Iterator[tuple[pl.DataFrame, int]],
 
 
 def _write_xlsx(handle: BinaryIO, columns: list[tuple[str, str]], batches) -> tuple[int, int]:
-    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False})
-    bold = book.add_format({"bold": True})
-    headers = [h for h, _ in columns]
-    sheet, sheet_rows, sheets = None, XLSX_MAX_ROWS, 0
+    """Streamed: each batch becomes sheet XML in one polars expression (tepat.core.xlsx_stream); every
+    cell is text, so NIK/KK stay whole. Past 1,048,575 rows the next sheet is "DTKS 2"."""
     rows = families = 0
-    for frame, count in batches:
-        for values in frame.iter_rows():
-            if sheet_rows >= XLSX_MAX_ROWS:
-                sheets += 1
-                sheet = book.add_worksheet("DTKS" if sheets == 1 else f"DTKS {sheets}")
-                sheet.write_row(0, 0, headers, bold)
-                sheet_rows = 0
-            sheet_rows += 1
-            sheet.write_row(sheet_rows, 0, values)  # all text: NIK/KK stay whole
-        rows, families = rows + frame.height, families + count
-    if sheet is None:
-        sheet = book.add_worksheet("DTKS")
-        sheet.write_row(0, 0, headers, bold)
-    book.close()
+    with XlsxStream(handle, [h for h, _ in columns], sheet_name="DTKS", max_rows=XLSX_MAX_ROWS) as book:
+        for frame, count in batches:
+            book.write(frame)
+            rows, families = rows + frame.height, families + count
     return rows, families

@@ -16,11 +16,14 @@ import os
 import signal
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -280,6 +283,17 @@ def _run(actor: Any, job: ImportJob, started: float) -> ImportJob:
     kill_at = int(os.environ.get(KILL_AT_BATCH_ENV, "0") or 0)
     statistics = _Statistics(ctx.bulk, dry_run=job.dry_run)
     families, members = _batch_slices(prepared.families), _batch_slices(prepared.members)
+    remaining = prepared.members.filter(pl.col("batch") >= job.batches_done)
+    mode = load_mode(ctx.bulk, remaining.get_column("nik").drop_nulls(), dry_run=job.dry_run)
+    with _load_window(ctx.bulk, mode, seconds):
+        job = _write_batches(actor, job, ctx, prepared, families, members, statistics, kill_at, seconds)
+    seconds["registry_reads"], seconds["registry_writes"] = ctx.bulk.seconds["read"], ctx.bulk.seconds["write"]
+    seconds["analyze"] = statistics.seconds
+    return _finish(actor, job, prepared, started, seconds, mode=mode)
+
+
+def _write_batches(actor: Any, job: ImportJob, ctx: BatchContext, prepared: Prepared, families, members,
+                   statistics: _Statistics, kill_at: int, seconds: Counter[str]) -> ImportJob:
     for batch_no in range(job.batches_done, prepared.batches):
         batch_started = time.perf_counter()
         with transaction.atomic():
@@ -314,9 +328,67 @@ def _run(actor: Any, job: ImportJob, started: float) -> ImportJob:
         seconds["commit"] += time.perf_counter() - commit_started
         seconds["batches"] += time.perf_counter() - batch_started
         statistics.grown(outcome.counts["families_created"] + outcome.counts["individuals_created"])
-    seconds["registry_reads"], seconds["registry_writes"] = ctx.bulk.seconds["read"], ctx.bulk.seconds["write"]
-    seconds["analyze"] = statistics.seconds
-    return _finish(actor, job, prepared, started, seconds)
+    return job
+
+
+# --- load mode: a large load rebuilds the secondary indexes instead of maintaining them ----------------
+
+BATCHES, REBUILD = "batches", "rebuild"
+LOAD_TABLES = (FAMILY_TABLE, INDIVIDUAL_TABLE, HISTORY_TABLE, PROGRAM_TABLE)
+# The columns each batch looks existing rows up by (upsert.apply_batch): their indexes stay during a load.
+LOOKUP_COLUMNS: dict[str, set[tuple[str, ...]]] = {
+    FAMILY_TABLE: {("kk_number",)},
+    INDIVIDUAL_TABLE: {("nik",), ("family_id",)},
+    PROGRAM_TABLE: {("family_id",)},
+}
+
+
+def load_mode(bulk: Bulk, niks: pl.Series, *, dry_run: bool) -> str:
+    """REBUILD when the rows still to write would grow `registry_individual` by more than
+    TEPAT_IMPORT_REBUILD_FRACTION of its size (and by at least TEPAT_IMPORT_REBUILD_MIN_ROWS); else
+    BATCHES. New rows are the file's NIKs not in the registry yet (counted only when it could matter)."""
+    fraction = float(getattr(settings, "TEPAT_IMPORT_REBUILD_FRACTION", 0.5))
+    minimum = int(getattr(settings, "TEPAT_IMPORT_REBUILD_MIN_ROWS", 100_000))
+    if dry_run or fraction <= 0 or niks.len() < max(minimum, 1):
+        return BATCHES
+    current = bulk.row_estimate(INDIVIDUAL_TABLE)
+    if niks.len() <= fraction * current:
+        return BATCHES
+    if current:
+        unique = niks.unique()
+        found = bulk.fetch_in(f"SELECT count(DISTINCT nik) AS n FROM {INDIVIDUAL_TABLE} WHERE {{keys}}", "nik",
+                              unique.to_list(), types={"n": "int"})
+        new = unique.len() - int(found.get_column("n").sum() or 0)
+        if new < minimum or new <= fraction * current:
+            return BATCHES
+    return REBUILD
+
+
+@contextmanager
+def _load_window(bulk: Bulk, mode: str, seconds: Counter[str]) -> Iterator[None]:
+    """REBUILD: every batch runs inside one transaction that first drops the secondary indexes the batches
+    do not read by and the foreign keys of the registry tables, and at its end builds the indexes again and
+    adds the foreign keys back (validated set-based, once). DDL is transactional, so an import killed or
+    failing in between leaves the tables exactly as they were, indexes and constraints included, and its
+    rerun starts again from its first batch (ADR 0099-bulkload). BATCHES: one transaction per batch."""
+    if mode != REBUILD:
+        yield
+        return
+    with transaction.atomic():
+        bulk.lock("tepat.registry.import")  # held to the end: no other import writes meanwhile
+        bulk.relax_commit()
+        indexes = [index for index in bulk.secondary_indexes(LOAD_TABLES)
+                   if index.columns not in LOOKUP_COLUMNS.get(index.table, set())]
+        constraints = bulk.foreign_keys(LOAD_TABLES)
+        bulk.set_aside(indexes, constraints)
+        yield
+        bulk.restore(indexes, constraints)
+        commit_started = time.perf_counter()
+    seconds["commit"] += time.perf_counter() - commit_started
+    seconds["set_aside"], seconds["rebuild"] = bulk.seconds["set_aside"], bulk.seconds["restore"]
+    for key, value in bulk.seconds.items():  # each index and foreign key: "rebuild <name>"
+        if key.startswith("restore "):
+            seconds["rebuild " + key.removeprefix("restore ")] = value
 
 
 def _batch_slices(frame: pl.DataFrame):
@@ -374,11 +446,13 @@ class _Statistics:
             self.size, self.written = self._analyze(self.TABLES), 0
 
 
-def _finish(actor: Any, job: ImportJob, prepared: Prepared, started: float, seconds: Counter[str]) -> ImportJob:
+def _finish(actor: Any, job: ImportJob, prepared: Prepared, started: float, seconds: Counter[str], *,
+            mode: str = BATCHES) -> ImportJob:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         counts = dict(job.counts)
         counts["seconds"] = round(time.perf_counter() - started, 2)
+        counts["load_mode"] = mode
         counts["timings"] = {key: round(value, 2) for key, value in seconds.items()}
         job.counts = counts
         job.report_path = write_report(job)
@@ -415,6 +489,7 @@ class ImportSummary:
             "ignored_columns": counts.get("ignored_columns", []),
             "seconds": counts.get("seconds", 0),
             "timings": counts.get("timings", {}),
+            "load_mode": counts.get("load_mode", BATCHES),
             "report": job.report_path,
             "error": job.error,
         }
