@@ -10,7 +10,8 @@ prepares the records and sets the model (`features`, `estimate`: m judged, u mea
 then the same `splink_settings(model)` and term-frequency tables are scored by Splink twice: DuckDB
 (`engine.splink_predict`, what the app runs) and Spark (`SparkAPI`, `local[N]`). Splink's Spark backend
 brings Jaro-Winkler and Damerau-Levenshtein as Scala UDFs from its own jar; DuckDB's `hamming` (the NIK
-levels) has no Spark built-in and is registered here as a Spark SQL function. Prints JSON: seconds of each
+levels) and `list_contains` (the household level) have no Spark built-in of that name and are registered
+here as Spark SQL functions (Python UDFs), so the settings stay the same dictionary. Prints JSON: seconds of each
 backend, pairs found by each at p >= threshold, pairs in both / only one, the largest probability
 difference on the common pairs, and precision/recall of each against the planted truth.
 """
@@ -44,16 +45,22 @@ def spark_session(cores: int, work: Path):
     return session
 
 
-def register_hamming(spark) -> None:
-    """DuckDB's hamming(a, b): the number of positions that differ (strings of one length)."""
-    from pyspark.sql.types import IntegerType
+def register_duckdb_functions(spark) -> None:
+    """The two DuckDB functions of the settings that Spark lacks, under their DuckDB names (Python UDFs):
+    hamming(a, b), the number of positions that differ (strings of one length), and list_contains(list, x)
+    (Spark's own is array_contains). Splink's jar brings jaro_winkler and damerau_levenshtein."""
+    from pyspark.sql.types import BooleanType, IntegerType
 
     def hamming(a, b):
         if a is None or b is None or len(a) != len(b):
             return None
         return sum(1 for x, y in zip(a, b, strict=True) if x != y)
 
+    def list_contains(values, value):
+        return None if values is None or value is None else value in values
+
     spark.udf.register("hamming", hamming, IntegerType())
+    spark.udf.register("list_contains", list_contains, BooleanType())
 
 
 def spark_predict(spark, people, model, threshold: float):
@@ -74,7 +81,7 @@ def spark_predict(spark, people, model, threshold: float):
         return frame.with_columns(cs.unsigned_integer().reinterpret(signed=True)).to_arrow()
 
     db_api = SparkAPI(spark_session=spark, num_partitions_on_repartition=4)
-    register_hamming(spark)
+    register_duckdb_functions(spark)
     table = db_api.register(spark.createDataFrame(arrow(people.select(SPLINK_COLUMNS))), table_name="people")
     linker = Linker(table, splink_settings(model), log_level=logging.WARNING)
     for column, typical in (("key", TYPICAL_NAME_TF), ("birth_date", TYPICAL_DATE_TF)):
