@@ -223,7 +223,7 @@ def test_civil_match_killed_between_batches_keeps_its_flags_once_and_a_rerun_com
     assert killed.status == MatchRun.Status.FAILED and "worker" in killed.error
     assert_audited("quality.run_fail", actor=SYSTEM, target=killed)
     # What the killed run committed is whole batches of its own, marked as a failed run's.
-    assert CivilRegistryMatch.objects.filter(run=killed).count() % 250 == 0
+    assert CivilRegistryMatch.objects.filter(run=killed).count() % 100 == 0  # TEPAT_CIVIL_BATCH
 
     rerun.refresh_from_db()
     assert rerun.status == MatchRun.Status.DONE and rerun.done == rerun.total

@@ -14,7 +14,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TEPAT_WORKER_HEARTBEAT_SECONDS = 1
-TEPAT_EXPORT_BATCH_FAMILIES = 50
-TEPAT_CIVIL_BATCH = 250
+TEPAT_EXPORT_BATCH_FAMILIES = 20
+TEPAT_CIVIL_BATCH = 100
 # A pause between the determination's transactions, so that the test sees it half-way (chunks of 50).
 TEPAT_DETERMINATION_PAUSE_SECONDS = float(os.environ.get("TEPAT_FAULT_DETERMINATION_PAUSE", "0.3"))
