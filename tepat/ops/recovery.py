@@ -8,8 +8,11 @@ is marked FAILED, and its job moves to "failed" through the job's own transition
 half-written stays: an export writes its file only at the end, a duplicates run stores its pairs and flags
 in one transaction, so the killed attempt left no rows; a rerun (a new job) completes the work.
 
-Imports are not handled here: they resume from their last committed batch (tepat.registry.transfer.jobs
-reaps stale import jobs, and the same job continues when run again).
+Jobs that resume are failed the same way, and keep what they committed: an import keeps its committed
+batches (the same job continues when run again, `start` is allowed from failed); a determination stays
+`determining` with the error recorded, which is what lets the period page offer "resume" (without it a
+killed run could never be resumed: the resume rule wants a stopped run); a beneficiary list writes in one
+transaction, so the killed one is failed with nothing written and is determined again as a new list.
 """
 
 from __future__ import annotations
@@ -82,7 +85,48 @@ def _fail_run(kwargs: dict) -> str | None:
     return f"{run.kind} run {run.pk}"
 
 
+def _fail_import(kwargs: dict) -> str | None:
+    from tepat.registry.models_transfer import ImportJob
+    from tepat.registry.transfer.jobs import import_job_transition
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=kwargs.get("job_id")).first()
+        if job is None or job.status != ImportJob.Status.RUNNING:
+            return None  # pending: never started; done/failed: nothing to do
+        import_job_transition(job, "fail", actor=SYSTEM, finished_at=timezone.now(),
+                              error=f"{ERROR}; jalankan lagi untuk melanjutkan / run it again to continue",
+                              data={"reason": "worker_gone", "worker": job.worker, "batches_done": job.batches_done})
+    return f"registry import {job.pk} (batches done: {job.batches_done})"
+
+
+def _fail_determination(kwargs: dict) -> str | None:
+    from tepat.updates.models import DeterminationPeriod
+    from tepat.updates.services.determination import period_determine_fail
+
+    period = DeterminationPeriod.objects.filter(pk=kwargs.get("period_id")).first()
+    if period is None or period.status != DeterminationPeriod.Status.DETERMINING:
+        return None
+    period_determine_fail(actor=SYSTEM, period_id=period.pk, error=ERROR)  # stays determining: resumable
+    return f"determination {period.pk} (applied {period.applied_count}, frozen {period.frozen_count})"
+
+
+def _fail_list(kwargs: dict) -> str | None:
+    from tepat.audit.transitions import transition
+    from tepat.programs.models import BeneficiaryList
+
+    with transaction.atomic():
+        blist = BeneficiaryList.objects.select_for_update().filter(pk=kwargs.get("list_id")).first()
+        if blist is None or blist.status != BeneficiaryList.Status.DETERMINING:
+            return None
+        transition(blist, "fail", actor=SYSTEM, region_code=blist.region_code, locked=True,
+                   updates={"error": "WorkerDied"}, data={"error": "WorkerDied"})
+    return f"beneficiary list {blist.pk}"
+
+
 JOB_FAILERS: dict[str, Callable[[dict], str | None]] = {
+    "tepat.registry.tasks.registry_import_task": _fail_import,
+    "tepat.updates.tasks.period_determine_task": _fail_determination,
+    "tepat.programs.tasks.list_determine_task": _fail_list,
     "tepat.registry.tasks.registry_export_task": _fail_export,
     "tepat.quality.tasks.duplicates_task": _fail_run,
     "tepat.quality.tasks.civil_match_task": _fail_run,

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,7 +34,7 @@ from tepat.quality.services.flags import FlagDraft, fingerprint, flags_raise
 from tepat.quality.transitions import RUN_TRANSITIONS  # noqa: F401  (registers the table)
 from tepat.regions.models import Region
 
-CIVIL_BATCH = 5000
+CIVIL_BATCH = 5000  # people per committed batch (TEPAT_CIVIL_BATCH overrides)
 R = CivilRegistryMatch.Result
 
 
@@ -124,8 +125,9 @@ def civil_match_run(*, actor: Any, run: MatchRun, adapter: CivilRegistryAdapter,
         source = (run.source or adapter.source)[:200]
         _start(run, actor=actor, total=people.height, done=0, source=source)
         counts: dict[str, int] = {"flags": 0}
-        for offset in range(0, people.height, CIVIL_BATCH):
-            batch = people.slice(offset, CIVIL_BATCH)
+        per_batch = int(getattr(settings, "TEPAT_CIVIL_BATCH", 0) or CIVIL_BATCH)
+        for offset in range(0, people.height, per_batch):
+            batch = people.slice(offset, per_batch)
             extract = adapter.lookup([n for n in batch["nik"].to_list() if n])
             results = civil_compare(batch, extract).join(batch.select("id", "village", "family_id", "name"), on="id")
             with transaction.atomic():
@@ -133,7 +135,7 @@ def civil_match_run(*, actor: Any, run: MatchRun, adapter: CivilRegistryAdapter,
                                             today=today)
                 for key, value in counts_batch.items():
                     counts[key] = counts.get(key, 0) + value
-                _progress(run, done=min(people.height, offset + CIVIL_BATCH), counts=counts)
+                _progress(run, done=min(people.height, offset + per_batch), counts=counts)
         return _finish(run, actor=actor, started=started, counts=counts)
     except Exception as exc:
         _fail(run, exc, actor=actor)

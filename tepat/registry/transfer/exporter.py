@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import polars as pl
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,7 +37,7 @@ from tepat.registry.transfer.bulk import Bulk
 from tepat.registry.transfer.presets import FIELDS, SENSITIVE, SIKS_LABELS, Preset, get_preset
 from tepat.registry.transfer.upsert import ACTIVE, FAMILY_TABLE, INDIVIDUAL_TABLE, PROGRAM_TABLE
 
-BATCH_FAMILIES = 5000
+BATCH_FAMILIES = 5000  # families per query and progress step (TEPAT_EXPORT_BATCH_FAMILIES overrides)
 XLSX_MAX_ROWS = 1_048_575  # data rows per sheet, under the header
 FORMATS = ("csv", "xlsx")
 CSV_SEPARATOR = ";"  # what spreadsheets set to Indonesian read directly (as tepat.updates.siks)
@@ -121,12 +122,13 @@ def _batches(bulk: Bulk, region_code: str, preset: Preset, columns: list[tuple[s
                  for c_ in individual_cols}
     last_region, last_id = "", ""
     today = timezone.localdate().isoformat()
+    per_batch = int(getattr(settings, "TEPAT_EXPORT_BATCH_FAMILIES", 0) or BATCH_FAMILIES)
     while True:
         families = bulk.fetch(
             f"SELECT id, {', '.join(family_cols)} FROM {FAMILY_TABLE} "
             f"WHERE status = %s AND (region_id = %s OR region_id LIKE %s) "
             f"AND (region_id > %s OR (region_id = %s AND id > {bulk.uuid_param()})) "
-            f"ORDER BY region_id, id LIMIT {BATCH_FAMILIES}",
+            f"ORDER BY region_id, id LIMIT {per_batch}",
             [c.FamilyStatus.ACTIVE.value, region_code, f"{region_code}.%", last_region, last_region,
              last_id or "00000000000000000000000000000000"],
             types={"id": "uuid", **fam_types},
