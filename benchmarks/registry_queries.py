@@ -1,6 +1,6 @@
 """The registry's read paths on a loaded database: what the staff and public pages run, timed, with the
 PostgreSQL plan and execution time of every query they send (issue 15 item 3: "search and the other
-queries no slower" after the index plan of ADR 0099-bulkload).
+queries no slower" after the index plan of ADR 0030).
 
     .venv/bin/python benchmarks/registry_queries.py --url postgres://postgres@127.0.0.1:5432/DB [--repeat 7]
         [--out DIR]

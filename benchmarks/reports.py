@@ -17,7 +17,7 @@ queries and the rendering; no network):
 
 Alternating, so the baseline sees the same machine. Reports p50/p95/max.
 
-With `--precompute` (issue 13, ADR 0099-reports2) a precomputed run of 36.04 is computed first (its time
+With `--precompute` (issue 13, ADR 0027) a precomputed run of 36.04 is computed first (its time
 printed: what the background job costs), so the pages read its cells; without it they compute live.
 """
 

@@ -182,7 +182,7 @@ TEPAT_UPLOAD_LIMITS = {
 }
 TEPAT_UPLOAD_RETENTION_DAYS = int(env("TEPAT_UPLOAD_RETENTION_DAYS", "30"))
 TEPAT_IMPORT_STALE_SECONDS = int(env("TEPAT_IMPORT_STALE_SECONDS", "1800"))
-# Load mode (ADR 0099-bulkload): an import that would grow the individuals table by more than this
+# Load mode (ADR 0030): an import that would grow the individuals table by more than this
 # fraction of its size, and by at least TEPAT_IMPORT_REBUILD_MIN_ROWS, writes all its batches in one
 # transaction with the secondary indexes and foreign keys set aside, and rebuilds them at its end.
 # 0 turns the mode off (one transaction per batch, always).

@@ -1,6 +1,6 @@
 """A streamed XLSX writer for large tables of text: each batch of rows becomes sheet XML in one polars
 expression and is deflated straight into the zip, so a million rows take seconds and memory stays that of
-one batch (ADR 0099-bulkload). Writing cell by cell (xlsxwriter) ran at ~5,700 rows/s.
+one batch (ADR 0030). Writing cell by cell (xlsxwriter) ran at ~5,700 rows/s.
 
 Every cell is an inline string (`t="inlineStr"`): identity numbers stay whole text, nothing is a formula,
 a number or a date. Empty values are left out (their column is kept by each cell's reference). A sheet

@@ -12,7 +12,7 @@ from tepat.registry import choices as c
 
 
 class Family(BaseModel):
-    # Indexes (ADR 0099-bulkload): one `varchar_pattern_ops` index per searched number serves both the
+    # Indexes (ADR 0030): one `varchar_pattern_ops` index per searched number serves both the
     # exact and the prefix search (`=` and `LIKE 'x%'`); no index on created_at or external_id, which no
     # query filters or sorts on. Each index costs every bulk load.
     created_at = models.DateTimeField(auto_now_add=True)
@@ -77,7 +77,7 @@ class KKNumberHistory(BaseModel):
 
 
 class Individual(BaseModel):
-    # Five indexes (ADR 0099-bulkload): the primary key, family, NIK (one `varchar_pattern_ops` index for
+    # Five indexes (ADR 0030): the primary key, family, NIK (one `varchar_pattern_ops` index for
     # the exact and the prefix search), name_key (a plain btree for the exact key) and, on PostgreSQL, the
     # trigram GIN on name_key (migration 0002). Nothing filters or sorts on created_at or external_id.
     created_at = models.DateTimeField(auto_now_add=True)

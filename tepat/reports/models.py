@@ -1,4 +1,4 @@
-"""The precomputed recap (ADR 0099-reports2): a run computes the recap's figures once per village under its
+"""The precomputed recap (ADR 0027): a run computes the recap's figures once per village under its
 root region and stores them as (village, key, value) cells; pages sum the cells of the latest finished run
 that covers the region they show, and say when that run computed them."""
 

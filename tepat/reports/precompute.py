@@ -1,4 +1,4 @@
-"""The precomputed recap (ADR 0099-reports2): a run computes every figure of the recap once per village under
+"""The precomputed recap (ADR 0027): a run computes every figure of the recap once per village under
 its root region (`figures.compute_figures` at the village length) and stores the non-zero ones as cells; the
 recap pages sum them per child region (`selectors.run_figures`) and show the run's computed-at time.
 

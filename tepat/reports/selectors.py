@@ -4,7 +4,7 @@ distribution realisation, relief, complaints). Reads only; each section is shown
 capability. Region scope fails closed: a region outside the actor's assignments is answered like absent.
 
 The figures come from the latest finished precomputed run that covers the region (`tepat.reports.
-precompute`, ADR 0099-reports2), summed per child region, with the run's computed-at time; without such a
+precompute`, ADR 0027), summed per child region, with the run's computed-at time; without such a
 run they are computed live (`tepat.reports.figures`, the same computation). Either way the page says which.
 
 `tepat.reports` reads from every app and is read by none (the layers contract)."""

@@ -83,7 +83,7 @@ BASE_COUNTS = ("members", "pregnant", "children_0_6", "elderly_70", "elderly_60"
 def base_facts(aged: pl.DataFrame) -> pl.DataFrame:
     """Per family, the member counts no programme changes (members, pregnant, children, elderly, severe
     disability, civil servants, the head's age), from members with their `age` (`with_ages`). The same for
-    every programme of a version and reference date, so the services compute it once (ADR 0099-elig-packed-reads)."""
+    every programme of a version and reference date, so the services compute it once (ADR 0028-packed-reads)."""
     return aged.group_by("family_id").agg(
         pl.len().alias("members"),
         pl.col("pregnant").sum().alias("pregnant"),

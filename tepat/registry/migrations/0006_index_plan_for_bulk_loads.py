@@ -1,4 +1,4 @@
-"""Index plan for bulk loads (ADR 0099-bulkload): one varchar_pattern_ops index per searched number (exact
+"""Index plan for bulk loads (ADR 0030): one varchar_pattern_ops index per searched number (exact
 and prefix search), a plain btree on name_key, no index on created_at/external_id; 10 → 5 indexes on
 registry_individual, 9 → 5 on registry_family."""
 

@@ -1,4 +1,4 @@
-"""The import's load mode (ADR 0099-bulkload): a load that grows the registry a lot writes every batch in one
+"""The import's load mode (ADR 0030): a load that grows the registry a lot writes every batch in one
 transaction with the secondary indexes and foreign keys set aside and rebuilt at its end.
 
 Same registry as the batch mode, every index and constraint back afterwards, and a load killed while they

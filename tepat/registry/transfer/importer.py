@@ -370,7 +370,7 @@ def _load_window(bulk: Bulk, mode: str, seconds: Counter[str]) -> Iterator[None]
     do not read by and the foreign keys of the registry tables, and at its end builds the indexes again and
     adds the foreign keys back (validated set-based, once). DDL is transactional, so an import killed or
     failing in between leaves the tables exactly as they were, indexes and constraints included, and its
-    rerun starts again from its first batch (ADR 0099-bulkload). BATCHES: one transaction per batch."""
+    rerun starts again from its first batch (ADR 0030). BATCHES: one transaction per batch."""
     if mode != REBUILD:
         yield
         return

@@ -1,4 +1,4 @@
-"""The precomputed recap (ADR 0099-reports2): a run's cells summed per child region equal the live
+"""The precomputed recap (ADR 0027): a run's cells summed per child region equal the live
 computation; the page shows the run's time (staleness) and a supervisor's refresh; refreshes are audited;
 scope, sections and small-cell suppression are unchanged; distribution realisation and relief columns."""
 

@@ -4,7 +4,7 @@ Three public resources, none with personal data: the app shell (HTML with its in
 request's language), its service worker (served from /lapangan/ so that its scope is the app, never the
 rest of the site) and its web app manifest. Everything else the app does goes through the JSON API with a
 device token (POST /api/v1/auth/login, GET /api/v1/sync/changes, POST /api/v1/sync/visits), so the same
-authorization, region scope and audit apply as to any other device. See docs/adr/0099-pwa-offline-field-app.md.
+authorization, region scope and audit apply as to any other device. See docs/adr/0029-offline-field-app.md.
 """
 
 from __future__ import annotations
