@@ -224,6 +224,11 @@ PLAN: dict[str, Placement] = {
     "distribution.RealisationLine": dist("entry__region_code", prepend=("key",)),
     "distribution.InvitationScan": dist("region_code", global_unique={"token_id": LOOKUP}),
     "distribution.InvitationPrintJob": ref(),
+    "distribution.SusulanBatch": ref("one row per follow-up batch of a distribution"),
+    "distribution.SusulanEntry": dist("region_code", prepend=("distribution+family",)),
+    "distribution.PostCheck": ref("one row per village and distribution: the sample's header"),
+    "distribution.PostCheckItem": dist("entry__region_code", prepend=("postcheck+entry",)),
+    "distribution.ReceiptFile": dist("receipt__entry__region_code", prepend=("receipt",)),
     # grievances
     "grievances.Category": ref(),
     "grievances.Complaint": dist(
@@ -261,6 +266,9 @@ PLAN: dict[str, Placement] = {
     # public
     "public.CitizenReport": dist("region", global_unique={"tracking_code": LOOKUP}, prepend=("objection",)),
     "public.SpentChallenge": local(),
+    # reports
+    "reports.RecapRun": ref("one row per computation of a region's recap"),
+    "reports.RecapFigure": dist("region_code", note="one row per village, figure and run; summed upward by the pages"),
     # ops
     "ops.WorkerHeartbeat": local(),
 }
