@@ -424,7 +424,8 @@ def test_import_whose_database_connections_are_cut_fails_and_continues_to_the_wh
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = %s",
+            ["tepat-fault-worker"],  # worker_settings.WORKER_APPLICATION_NAME: the worker's backends only
         )
         assert cursor.fetchall(), "the worker's backends"
 

@@ -18,3 +18,12 @@ TEPAT_EXPORT_BATCH_FAMILIES = 20
 TEPAT_CIVIL_BATCH = 100
 # A pause between the determination's transactions, so that the test sees it half-way (chunks of 50).
 TEPAT_DETERMINATION_PAUSE_SECONDS = float(os.environ.get("TEPAT_FAULT_DETERMINATION_PAUSE", "0.3"))
+
+# The worker's connections carry a name, so that the connection-cut test ends only them (never the test
+# process's own or a live server's connections).
+WORKER_APPLICATION_NAME = "tepat-fault-worker"
+if "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405
+    DATABASES["default"] = {  # noqa: F405
+        **DATABASES["default"],  # noqa: F405
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "application_name": WORKER_APPLICATION_NAME},  # noqa: F405
+    }
