@@ -15,13 +15,16 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _pick_village(page) -> None:
-    page.select_option("#id_province", "36")
-    page.wait_for_selector("#id_regency option[value='36.04']", state="attached")
-    page.select_option("#id_regency", "36.04")
-    page.wait_for_selector("#id_kecamatan option[value='36.04.05']", state="attached")
-    page.select_option("#id_kecamatan", "36.04.05")
-    page.wait_for_selector(f"#id_village option[value='{VILLAGE}']", state="attached")
-    page.select_option("#id_village", VILLAGE)
+    """Pick the test village level by level. htmx swaps the whole picker on every change and wires the new
+    one up only when it settles (about 20 ms later); a change made before that is lost, so each level waits
+    for the swapped picker to be live, not only for its options to exist."""
+    steps = (("#id_province", "36"), ("#id_regency", "36.04"), ("#id_kecamatan", "36.04.05"),
+             ("#id_village", VILLAGE))
+    for (select, value), (next_select, next_value) in zip(steps, [*steps[1:], (None, None)], strict=True):
+        page.select_option(select, value)
+        if next_select:
+            page.wait_for_selector(f"{next_select} option[value='{next_value}']", state="attached")
+            page.wait_for_selector("#region-picker:not(.htmx-added):not(.htmx-settling)", state="attached")
 
 
 def _fits(page, url: str) -> None:
