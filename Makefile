@@ -38,6 +38,8 @@ demo: install
 	$(LOCAL) $(BIN)/tepat find-duplicates --region 36.04
 	$(LOCAL) $(BIN)/tepat demo-civil-extract --region 36.04 --out var/demo-dukcapil.csv
 	$(LOCAL) $(BIN)/tepat match-civil-registry --region 36.04 --file var/demo-dukcapil.csv
+	@echo "== Update workflow: proposals at every stage, the PSM's field work, a signed and a planned musdes, the month determined (/pemutakhiran/, /lapangan/)"
+	$(LOCAL) $(BIN)/tepat demo-workflow --region 36.04
 	@echo "== Programmes: one determined tahap of PKH and Sembako (/program/)"
 	$(LOCAL) $(BIN)/tepat demo-programmes --region 36.04
 	$(LOCAL) $(BIN)/tepat demo-public --region 36.04  # approved lists for /cek-bansos/ and /transparansi/, two citizens' reports
