@@ -389,8 +389,8 @@ def _phase_after_determination(flow: Flow, pick: Picker, region: str) -> None:
     others = list(Family.objects.filter(region__code__startswith=DEMO_DISTRICT, status=c.FamilyStatus.ACTIVE)
                   .exclude(region_id=DEMO_VILLAGE).values_list("region_id", flat=True).distinct()
                   .order_by("region_id")[:2])
-    for village in others:
-        flow.propose(K.NEW_FAMILY, pick.new_family(f"Warga Baru {village[-4:]}", "Istri", rt="1"), actor=a.dinsos,
+    for village, (head, spouse) in zip(others, (("Tarya", "Sumiati"), ("Ade Rohmat", "Nani Suryani")), strict=False):
+        flow.propose(K.NEW_FAMILY, pick.new_family(head, spouse, rt="1"), actor=a.dinsos,
                      source=Proposal.Source.DISTRICT, region_code=village, note="Rujukan dari SLRT kabupaten.")
     for kind in (Flag.Kind.DIED, Flag.Kind.MOVED):
         for flag in _open_flags(kind, within=DEMO_DISTRICT, exclude_village=DEMO_VILLAGE)[:2]:
