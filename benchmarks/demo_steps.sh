@@ -12,7 +12,7 @@ log=${1:-/dev/stdout}
 run() {  # $1: a step to leave out ("" for none)
   rm -rf var
   mapfile -t steps < <(make -n demo | grep -v -e 'serve' -e '^echo ')
-  echo "== $(date -u +%FT%TZ) ${1:+without $1}${1:-all steps}, load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$log"
+  echo "== $(date -u +%FT%TZ) $([[ -n $1 ]] && echo "without $1" || echo "all steps"), load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$log"
   local total_start start end name
   total_start=$(date +%s.%N)
   for step in "${steps[@]}"; do
