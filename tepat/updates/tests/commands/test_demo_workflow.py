@@ -104,3 +104,12 @@ def test_psm_field_app_downloads_the_demo_assignments(demo_district, settings):
     expected = {str(pk) for pk in Proposal.objects.filter(status="in_verification", assigned_to__username="psm")
                 .values_list("pk", flat=True)}
     assert open_ids == expected and len(expected) >= 4
+
+
+def test_demo_workflow_without_the_demo_users_refuses_and_changes_nothing():
+    from django.core.management.base import CommandError
+
+    before = _counts()
+    with pytest.raises(CommandError, match="demo-users"):
+        call_command("demo-workflow", "--region", "36.04", stdout=StringIO())
+    assert _counts() == before
