@@ -107,7 +107,7 @@ _UPLOAD_DOC = {
 }
 
 
-def _upload_input(request: HttpRequest) -> tuple[list[Any], dict[str, list[Any]]]:
+def upload_input(request: HttpRequest) -> tuple[list[Any], dict[str, list[Any]]]:
     try:
         if request.content_type == "multipart/form-data":
             items = json.loads(request.POST.get("items", ""))
@@ -127,7 +127,7 @@ def _upload_input(request: HttpRequest) -> tuple[list[Any], dict[str, list[Any]]
 def upload_visits(request: HttpRequest):
     from tepat.updates.api import _detail
 
-    items, files = _upload_input(request)
+    items, files = upload_input(request)
     results = visits_upload(actor=request.auth, items=items, files=files,
                             current=lambda proposal: s.ProposalDetailOut.model_validate(
                                 _detail(request, proposal), context={"request": request}).model_dump(mode="json"))

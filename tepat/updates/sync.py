@@ -213,6 +213,9 @@ def _error_result(client_id: str, exc: ApplicationError) -> dict[str, Any]:
             "message": {"id": id_text, "en": en_text if sep else id_text}}
 
 
+error_result = _error_result  # one per-item error shape for every sync upload (the receipts' too)
+
+
 def photos_from_item(item: dict[str, Any], files: dict[str, list[Any]]) -> list[Any]:
     """The item's photos: multipart files named `photo:<client_id>` (preferred: no base64 overhead), or
     `photos: [{"name", "content_type", "data"}]` in the JSON (base64)."""
