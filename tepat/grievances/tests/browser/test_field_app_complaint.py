@@ -10,18 +10,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import DISTRICT, VILLAGE, make_kk, member_data
+from tepat.updates.tests.browser.field_app_support import wait_stored as _wait_stored
 from tepat.updates.tests.browser.test_new_family_flow import CHROMIUM, LAUNCH_ARGS, _require_chromium
 
 pytestmark = pytest.mark.browser
 
-
-def _wait_stored(page, key: str) -> None:
-    """Until the download has stored `key` in the app's IndexedDB (evaluate awaits the promise)."""
-    for _ in range(100):
-        if page.evaluate(f"() => tepatField.store.get({key!r}).then(v => !!(v && v.length))"):
-            return
-        page.wait_for_timeout(200)
-    raise AssertionError(f"the app never stored {key}")
 
 
 def test_a_complaint_taken_offline_is_registered_once(

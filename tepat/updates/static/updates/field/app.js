@@ -117,7 +117,10 @@
           }).then(function () { return data.has_more ? page() : null; });
         });
       }
-      return page();
+      // a distributor who verifies nothing has no assignments to download (403): the rest still comes
+      return page().catch(function (error) { if (error.status !== 403) { throw error; } });
+    }).then(function () {
+      return downloadKpm();
     }).then(function () {
       // the complaint sub-categories for intake (item 7): a catalogue, no personal data; none if not allowed
       return api("GET", "/grievances/categories").then(function (categories) {
@@ -128,6 +131,32 @@
       return api("GET", "/invitations/keys").then(function (keys) { return Store.set("invitation_keys", keys.keys); },
                                                   function () { return null; });
     }).then(function () { return Store.set("last_sync", Date.now()); });
+  }
+
+  /* The KPM of the distributor's open distributions (item 7), all pages, then stored in place of the
+     previous download: a KPM met meanwhile (on the server) arrives as status only, without personal data.
+     None (and nothing kept) for a role that records no receipts. */
+  function downloadKpm() {
+    var rows = [], first = null;
+    function page(cursor) {
+      return api("GET", "/distribution/field/entries?limit=1000&cursor=" + encodeURIComponent(cursor)).then(function (data) {
+        if (!first) { first = data; }
+        rows = rows.concat(data.entries);
+        return data.has_more ? page(data.cursor) : null;
+      });
+    }
+    return page("").then(function () {
+      return Store.clear(["kpm"]).then(function () {
+        return Promise.all(rows.map(function (row) { return Store.put("kpm", row); }));
+      }).then(function () {
+        return Promise.all([Store.set("distributions", first.distributions || []),
+                            Store.set("receipt_catalogue", {reasons: first.reasons || [], collectors: first.collectors || [],
+                                                            max_photos: first.max_photos || 5})]);
+      });
+    }, function (error) {
+      if (error.status !== 403) { throw error; }
+      return Store.clear(["kpm"]).then(function () { return Store.del("distributions"); });
+    });
   }
 
   /* --- upload -------------------------------------------------------------------------------------- */
@@ -197,6 +226,8 @@
       if (!got[0] || state.expired) { app.appendChild(signInView(got[1])); return; }
       if (state.view === "visit" && state.current) { app.appendChild(visitView(state.current)); return; }
       if (state.view === "invitation") { app.appendChild(invitationView()); return; }
+      if (state.view === "receipts") { app.appendChild(receiptsView()); return; }
+      if (state.view === "receipt" && state.current) { app.appendChild(receiptView(state.current)); return; }
       if (state.view === "complaint") { app.appendChild(complaintView(got[2], got[6] || [], got[7])); return; }
       app.appendChild(listView(got[1], got[2], got[3], got[4], got[5]));
     });
@@ -259,16 +290,22 @@
         }}, t("new_complaint")),
         h("button", {class: "button button--ghost", id: "check-invitation", onclick: function () {
           state.view = "invitation"; render(); window.scrollTo(0, 0);
-        }}, t("check_invitation"))),
+        }}, t("check_invitation")),
+        usage.kpm ? h("button", {class: "button", id: "open-receipts", onclick: function () {
+          state.view = "receipts"; state.scanned = null; render(); window.scrollTo(0, 0);
+        }}, t("receipts")) : null),
       h("section", {class: "card storage", id: "storage"},
         h("h2", {}, t("storage")),
         h("dl", {},
           h("dt", {}, t("stored_records")), h("dd", {id: "stored-count"}, String(usage.assignments)),
+          usage.kpm ? h("dt", {}, t("stored_kpm")) : null, usage.kpm ? h("dd", {id: "stored-kpm"}, String(usage.kpm)) : null,
           h("dt", {}, t("stored_bytes")), h("dd", {id: "stored-bytes"}, usage.bytes.toLocaleString()),
           h("dt", {}, t("pending_count")), h("dd", {id: "pending-count"}, String(usage.pending)),
           h("dt", {}, t("last_sync")), h("dd", {}, lastSync ? new Date(lastSync).toLocaleString() : t("never")))),
       conflicts.length ? h("section", {class: "card conflicts", id: "conflicts"},
-        h("h2", {}, t("conflicts")), h("p", {}, t("conflict_help")), conflicts.map(conflictView)) : null,
+        h("h2", {}, t("conflicts")), h("p", {}, t("conflict_help")), conflicts.map(function (item) {
+          return item.kind === "receipt" ? receiptConflictView(item) : conflictView(item);
+        })) : null,
       errors.length ? h("section", {class: "card errors", id: "errors"},
         h("h2", {}, t("errors")), errors.map(function (item) {
           return h("div", {class: "item"}, h("p", {}, h("strong", {}, item.reference || ""), " ", item.subject || ""),
@@ -587,6 +624,314 @@
       h("textarea", {id: "token", name: "token", rows: 4, autocomplete: "off", spellcheck: "false"}),
       h("button", {type: "submit", class: "button button--block", id: "verify-invitation"}, t("verify")));
     return h("div", {}, form, out);
+  }
+
+  /* --- distribution receipts (item 7) -------------------------------------------------------------- */
+
+  /* What an invitation means here: the offline verdict (signature, expiry), then this device's knowledge:
+     a KPM of a downloaded distribution of this programme and tahap, not met yet on the server (as of the
+     download) nor on this device (a receipt in the queue). */
+  function checkForReceipt(token) {
+    return Promise.all([verifyInvitation(token), Store.get("distributions"), Store.all("queue")]).then(function (got) {
+      var result = got[0], dists = got[1] || [], queue = got[2];
+      if (result.verdict !== "valid") { return result; }
+      var f = result.fields;
+      return Store.one("kpm", f[2]).then(function (row) {
+        var dist = dists.filter(function (d) { return d.programme === f[3] && String(d.tahap) === f[4]; })[0];
+        result.row = row;
+        if (!dist || !row || row.distribution_id !== dist.id) { result.verdict = "wrong_distribution"; }
+        else if (row.status !== "pending") { result.verdict = "received_server"; }
+        else if (queue.some(function (i) { return i.kind === "receipt" && i.kpm_ref === row.kpm_ref; })) {
+          result.verdict = "received_device";
+        }
+        return result;
+      });
+    });
+  }
+
+  var RECEIPT_VERDICTS = ["wrong_distribution", "received_server", "received_device"];
+
+  function stopCamera() {
+    if (state.stream) { state.stream.getTracks().forEach(function (track) { track.stop(); }); state.stream = null; }
+  }
+
+  function receiptsView() {
+    var out = h("div", {id: "scan-result", "aria-live": "polite"});
+    var video = h("video", {id: "scan-video", class: "scan-video", playsinline: true, muted: true, hidden: true});
+    var canRead = "BarcodeDetector" in window;
+
+    function show(token) {
+      stopCamera();
+      video.hidden = true;
+      return checkForReceipt(token).then(function (result) {
+        out.textContent = "";
+        var f = result.fields || [], row = result.row;
+        out.appendChild(h("div", {class: "card verdict verdict--" + result.verdict, "data-verdict": result.verdict},
+          h("h2", {}, t((RECEIPT_VERDICTS.indexOf(result.verdict) !== -1 ? "receipt_" : "invitation_") + result.verdict)),
+          f.length ? facts([{label: "KPM", value: f[2]}, {label: t("programme"), value: f[3] + " · tahap " + f[4]},
+                            {label: t("amount"), value: "Rp " + Number(f[5]).toLocaleString("id-ID")},
+                            {label: t("expires"), value: result.expiry || f[6]}]) : null,
+          row && row.name ? facts([{label: t("subject_name"), value: row.name},
+                                   {label: "RT/RW", value: row.rt + " / " + row.rw}]) : null,
+          result.verdict === "valid" ? h("button", {class: "button button--block", id: "record-receipt", onclick: function () {
+            state.view = "receipt"; state.current = {row: row, token: token.replace(/\s+/g, "")}; render(); window.scrollTo(0, 0);
+          }}, t("record_receipt")) : null));
+      });
+    }
+
+    function detect(source) {
+      return new window.BarcodeDetector({formats: ["qr_code"]}).detect(source).then(function (codes) {
+        return codes.length ? codes[0].rawValue : null;
+      });
+    }
+
+    var manual = h("form", {class: "card", id: "receipt-token-form", onsubmit: function (event) {
+      event.preventDefault();
+      show(manual.elements.receipt_token.value);
+    }},
+      h("label", {for: "receipt_token"}, t("invitation_text")),
+      h("textarea", {id: "receipt_token", name: "receipt_token", rows: 3, autocomplete: "off", spellcheck: "false"}),
+      h("button", {type: "submit", class: "button button--ghost button--block", id: "check-receipt-token"}, t("verify")));
+
+    var search = h("input", {id: "kpm-search", type: "search", placeholder: t("search_kpm"), oninput: function () { fill(); }});
+    var list = h("ul", {class: "list", id: "kpm-list"});
+    function fill() {
+      Promise.all([Store.all("kpm"), Store.all("queue")]).then(function (got) {
+        var queued = {};
+        got[1].forEach(function (i) { if (i.kind === "receipt") { queued[i.kpm_ref] = i; } });
+        var q = search.value.trim().toLowerCase();
+        var rows = got[0].filter(function (r) {
+          return r.status === "pending" && !queued[r.kpm_ref] &&
+                 (!q || (r.name || "").toLowerCase().indexOf(q) !== -1 || r.kpm_ref.toLowerCase().indexOf(q) !== -1);
+        }).sort(function (a, b) { return (a.rt + a.name) < (b.rt + b.name) ? -1 : 1; });
+        list.textContent = "";
+        rows.slice(0, 30).forEach(function (r) {
+          list.appendChild(h("li", {class: "assignment", "data-kpm": r.kpm_ref},
+            h("div", {}, h("strong", {}, r.name), h("br"),
+              h("span", {class: "muted mono"}, r.kpm_ref), " · RT " + r.rt + " / RW " + r.rw),
+            h("button", {class: "button button--small", onclick: function () {
+              state.view = "receipt"; state.current = {row: r, token: ""}; render(); window.scrollTo(0, 0);
+            }}, t("record_receipt"))));
+        });
+        if (!rows.length) { list.appendChild(h("li", {class: "muted"}, t("no_kpm"))); }
+      });
+    }
+    fill();
+
+    return h("div", {},
+      h("p", {}, h("button", {type: "button", class: "button button--ghost button--small", onclick: function () {
+        stopCamera(); state.view = "list"; render();
+      }}, "← " + t("back"))),
+      h("h1", {}, t("receipts")),
+      h("section", {class: "card"}, h("h2", {}, t("scan_invitation")),
+        canRead ? h("p", {},
+          h("button", {type: "button", class: "button", id: "scan-camera", onclick: function () {
+            if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { toast(t("no_camera")); return; }
+            navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}}).then(function (stream) {
+              state.stream = stream;
+              video.srcObject = stream;
+              video.hidden = false;
+              return video.play();
+            }).then(function () {
+              (function loop() {
+                if (!state.stream) { return; }
+                detect(video).then(function (code) { if (code) { show(code); } else { setTimeout(loop, 250); } },
+                                   function () { setTimeout(loop, 500); });
+              })();
+            }).catch(function () { toast(t("no_camera")); });
+          }}, t("scan_camera")), " ",
+          h("label", {for: "qr-photo", class: "button button--ghost"}, t("scan_photo")),
+          h("input", {type: "file", id: "qr-photo", accept: "image/*", capture: "environment", class: "visually-hidden",
+                      onchange: function (event) {
+            var file = event.target.files[0];
+            event.target.value = "";
+            if (!file) { return; }
+            createImageBitmap(file).then(detect).then(function (code) {
+              if (code) { show(code); } else { toast(t("no_qr_found")); }
+            }).catch(function () { toast(t("no_qr_found")); });
+          }})) : h("p", {class: "muted"}, t("no_qr_reader")),
+        video),
+      manual, out,
+      h("section", {class: "card"}, h("h2", {}, t("kpm_waiting")), h("p", {class: "muted"}, t("without_invitation")),
+        search, list));
+  }
+
+  /* A signature drawn with a finger on a <canvas>, kept as a PNG Blob. */
+  function signaturePad() {
+    var canvas = h("canvas", {id: "signature-pad", class: "signature-pad", width: 640, height: 280});
+    var ctx = canvas.getContext("2d"), drawing = false, pad = {drawn: false, canvas: canvas};
+    ctx.lineWidth = 4; ctx.lineCap = "round"; ctx.lineJoin = "round"; ctx.strokeStyle = "#111";
+    function point(event) {
+      var box = canvas.getBoundingClientRect();
+      return [(event.clientX - box.left) * canvas.width / box.width, (event.clientY - box.top) * canvas.height / box.height];
+    }
+    canvas.addEventListener("pointerdown", function (event) {
+      drawing = true; canvas.setPointerCapture(event.pointerId);
+      var p = point(event); ctx.beginPath(); ctx.moveTo(p[0], p[1]);
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!drawing) { return; }
+      var p = point(event); ctx.lineTo(p[0], p[1]); ctx.stroke(); pad.drawn = true;
+    });
+    ["pointerup", "pointercancel"].forEach(function (name) { canvas.addEventListener(name, function () { drawing = false; }); });
+    pad.clear = function () { ctx.clearRect(0, 0, canvas.width, canvas.height); pad.drawn = false; };
+    pad.blob = function () {
+      if (!pad.drawn) { return Promise.resolve(null); }
+      return new Promise(function (resolve) { canvas.toBlob(resolve, "image/png"); });
+    };
+    return pad;
+  }
+
+  function photoPicker(id, label, prefix, list, thumbs) {
+    return [h("label", {for: id, class: "button button--ghost"}, label),
+      h("input", {type: "file", id: id, accept: "image/*", capture: "environment", multiple: true, class: "visually-hidden",
+                  onchange: function (event) {
+        var files = Array.prototype.slice.call(event.target.files);
+        event.target.value = "";
+        files.reduce(function (chain, file) {
+          return chain.then(function () { return compress(file); }).then(function (blob) {
+            list.push({name: prefix + "-" + (list.length + 1) + ".jpg", type: "image/jpeg", blob: blob});
+            return preview(blob).then(function (url) {
+              thumbs.appendChild(h("figure", {class: "thumb"}, h("img", {src: url, alt: ""}),
+                h("figcaption", {class: "photo-size"}, Math.round(blob.size / 1024) + " KB")));
+            });
+          });
+        }, Promise.resolve()).catch(function (error) { toast(error.message); });
+      }})];
+  }
+
+  function receiptView(current) {
+    var row = current.row, photos = [], letters = [], position = null;
+    var thumbs = h("div", {class: "thumbs", id: "receipt-thumbs"}), letterThumbs = h("div", {class: "thumbs"});
+    var locationStatus = h("span", {class: "muted", id: "receipt-location"});
+    var pad = signaturePad();
+    var catalogue = {reasons: [], collectors: []};
+    var reasonSelect = h("select", {id: "reason", name: "reason"}, h("option", {value: ""}, "—"));
+    var collectorRow = h("div", {id: "collector-row"});
+    Store.get("receipt_catalogue").then(function (c) {
+      catalogue = c || catalogue;
+      catalogue.reasons.forEach(function (r) {
+        reasonSelect.appendChild(h("option", {value: r.code}, CONFIG.language === "en" ? r.name_en : r.name_id));
+      });
+      collectorRow.appendChild(radios("collector", catalogue.collectors.map(function (c) { return [c.code, c.label]; }), "self"));
+      toggle();
+    });
+    var delivered = h("div", {id: "delivered-part"}), notDelivered = h("div", {id: "not-delivered-part"});
+    var partly = h("div", {id: "partly-part"}), other = h("div", {id: "collector-other"}),
+        outsider = h("div", {id: "collector-outsider"});
+    function toggle() {
+      var outcome = (form.querySelector("input[name=outcome]:checked") || {}).value;
+      var collector = (form.querySelector("input[name=collector]:checked") || {}).value;
+      delivered.hidden = outcome === "none"; notDelivered.hidden = outcome !== "none"; partly.hidden = outcome !== "partly";
+      other.hidden = collector === "self"; outsider.hidden = collector !== "authorised";
+    }
+    var form = h("form", {class: "receipt", id: "receipt-form", novalidate: true, onchange: toggle, onsubmit: function (event) {
+      event.preventDefault();
+      var el = form.elements, problems = [];
+      var outcome = form.querySelector("input[name=outcome]:checked").value;
+      var collector = outcome === "none" ? "" : (form.querySelector("input[name=collector]:checked") || {}).value || "";
+      var data = {outcome: outcome, collector: collector, reason: outcome === "none" ? el.reason.value : "",
+                  collector_name: collector && collector !== "self" ? el.collector_name.value.trim() : "",
+                  authority_letter: collector === "authorised" ? el.authority_letter.value.trim() : "",
+                  received_at: new Date().toISOString(), device: "Tepat Lapangan", note: el.receipt_note.value.trim()};
+      if (collector === "kk_member" || collector === "authorised") {
+        var relation = el.relation.value.trim();
+        if (relation) { data.note = (t("relation") + ": " + relation + (data.note ? "\n" + data.note : "")); }
+        if (!data.collector_name) { problems.push(t("collector_name")); }
+      }
+      if (collector === "authorised" && !data.authority_letter) { problems.push(t("authority_letter")); }
+      if (collector === "authorised" && !letters.length) { problems.push(t("authority_letter_photo")); }
+      if (outcome === "none" && !data.reason) { problems.push(t("reason")); }
+      if (outcome === "partly") {
+        data.amount = parseInt(el.amount.value, 10);
+        if (!(data.amount > 0 && data.amount < row.amount)) { problems.push(t("amount")); }
+      }
+      if (outcome !== "none" && !pad.drawn) { problems.push(t("signature")); }
+      if (problems.length) { toast(t("required") + ": " + problems.join(", ")); return; }
+      if (position) { data.latitude = position.latitude; data.longitude = position.longitude; data.accuracy_m = position.accuracy; }
+      pad.blob().then(function (png) {
+        return Store.put("queue", {client_id: uuid(), kind: "receipt", kpm_ref: row.kpm_ref, token: current.token || "",
+                                   receipt: data, photos: photos.concat(letters),
+                                   signature: png ? {name: "tanda-tangan.png", type: "image/png", blob: png} : null,
+                                   state: "pending", created_at: Date.now(), reference: row.kpm_ref, subject: row.name});
+      }).then(function () {
+        toast(t("saved"));
+        state.view = "receipts"; state.current = null;
+        render();
+        requestBackgroundSync();
+        sync();
+      });
+    }},
+      h("p", {}, h("button", {type: "button", class: "button button--ghost button--small", onclick: function () {
+        state.view = "receipts"; state.current = null; render();
+      }}, "← " + t("back"))),
+      h("h1", {}, row.name || row.kpm_ref),
+      h("p", {class: "muted"}, h("span", {class: "mono"}, row.kpm_ref), " · RT " + row.rt + " / RW " + row.rw),
+      facts([{label: t("subject_address"), value: row.address}, {label: "NIK", value: row.nik},
+             {label: t("amount"), value: "Rp " + Number(row.amount).toLocaleString("id-ID")},
+             {label: t("invitation"), value: current.token ? t("invitation_checked") : t("no_invitation")}]),
+      h("fieldset", {class: "card"}, h("legend", {}, t("status")),
+        radios("outcome", [["full", t("outcome_full")], ["partly", t("outcome_partly")], ["none", t("outcome_none")]], "full"),
+        partly),
+      h("fieldset", {class: "card"}, h("legend", {}, t("collected_by")),
+        delivered, notDelivered),
+      h("fieldset", {class: "card"}, h("legend", {}, t("location") + " · " + t("photos")),
+        h("p", {}, h("button", {type: "button", class: "button button--ghost", id: "receipt-use-location", onclick: function () {
+          if (!navigator.geolocation) { locationStatus.textContent = t("no_location"); return; }
+          locationStatus.textContent = "…";
+          navigator.geolocation.getCurrentPosition(function (pos) {
+            position = {latitude: Number(pos.coords.latitude.toFixed(6)), longitude: Number(pos.coords.longitude.toFixed(6)),
+                        accuracy: Math.round(pos.coords.accuracy)};
+            locationStatus.textContent = position.latitude + ", " + position.longitude + " (" + t("accuracy") +
+                                         " ±" + position.accuracy + " m)";
+          }, function (err) { locationStatus.textContent = err.message; }, {enableHighAccuracy: true, timeout: 20000});
+        }}, t("use_location")), " ", locationStatus),
+        photoPicker("receipt-photo-input", t("add_photo"), "foto", photos, thumbs), thumbs,
+        h("label", {for: "receipt_note"}, t("notes")), h("textarea", {id: "receipt_note", name: "receipt_note", rows: 2})),
+      h("fieldset", {class: "card", id: "signature-part"}, h("legend", {}, t("signature")),
+        h("p", {class: "muted"}, t("signature_help")), pad.canvas,
+        h("p", {}, h("button", {type: "button", class: "button button--ghost button--small", id: "signature-clear",
+                                onclick: function () { pad.clear(); }}, t("clear")))),
+      h("div", {class: "sticky-actions"}, h("button", {type: "submit", class: "button button--block", id: "save-receipt"},
+                                            t("save_receipt"))));
+    partly.appendChild(h("label", {for: "amount"}, t("amount_received")));
+    partly.appendChild(h("input", {id: "amount", name: "amount", type: "number", inputmode: "numeric", min: 1, max: row.amount - 1}));
+    delivered.appendChild(collectorRow);
+    other.appendChild(h("label", {for: "collector_name"}, t("collector_name")));
+    other.appendChild(h("input", {id: "collector_name", name: "collector_name"}));
+    other.appendChild(h("label", {for: "relation"}, t("relation")));
+    other.appendChild(h("input", {id: "relation", name: "relation"}));
+    outsider.appendChild(h("label", {for: "authority_letter"}, t("authority_letter")));
+    outsider.appendChild(h("input", {id: "authority_letter", name: "authority_letter"}));
+    photoPicker("letter-input", t("authority_letter_photo"), "surat-kuasa", letters, letterThumbs)
+      .forEach(function (node) { outsider.appendChild(node); });
+    outsider.appendChild(letterThumbs);
+    other.appendChild(outsider);
+    delivered.appendChild(other);
+    notDelivered.appendChild(h("label", {for: "reason"}, t("reason")));
+    notDelivered.appendChild(reasonSelect);
+    toggle();
+    return form;
+  }
+
+  function receiptConflictView(item) {
+    var result = item.result || {}, current = result.current || {}, mine = item.receipt || {};
+    return h("div", {class: "conflict", "data-client-id": item.client_id, "data-kind": "receipt"},
+      h("p", {}, h("strong", {}, item.reference || ""), " ", item.subject || ""),
+      h("p", {class: "error"}, message(result)),
+      h("div", {class: "versions"},
+        h("div", {class: "version version--mine"}, h("h3", {}, t("your_receipt")), facts([
+          {label: t("status"), value: t("outcome_" + mine.outcome)}, {label: t("collected_by"), value: mine.collector || mine.reason},
+          {label: t("time"), value: new Date(mine.received_at).toLocaleString()}])),
+        h("div", {class: "version version--server"}, h("h3", {}, t("server_now")), facts([
+          {label: t("status"), value: t("outcome_" + current.outcome)},
+          {label: t("collected_by"), value: current.collector || current.reason},
+          {label: t("time"), value: current.received_at ? new Date(current.received_at).toLocaleString() : ""},
+          {label: t("officer"), value: (current.officer || "") + (current.device ? " · " + current.device : "")}]))),
+      h("div", {class: "actions"},
+        h("button", {class: "button button--ghost button--small discard", onclick: function () {
+          Store.remove("queue", item.client_id).then(render);
+        }}, t("discard"))));
   }
 
   function signOut() {

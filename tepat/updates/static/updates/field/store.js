@@ -2,12 +2,16 @@
    service worker (no DOM here). Stores:
      kv          token, user, cursor, last_sync (ms), reference (regions and code lists)
      assignments one row per open assignment (the proposal, its facts, family and members)
+     kpm         one row per KPM of the distributor's open distributions (kpm_ref; name, RT/RW, address,
+                 masked NIK and amount only while awaiting distribution), for receipts offline
      queue       one row per recorded visit: client_id (the idempotency key, made when it is recorded),
                  proposal_id, if_match (the proposal's ETag then), visit, photos (Blobs), state
-                 pending | conflict | error, and the server's answer for a conflict or an error. */
+                 pending | conflict | error, and the server's answer for a conflict or an error.
+                 A complaint has kind "complaint"; a distribution receipt kind "receipt" (kpm_ref, the
+                 invitation's QR text, the receipt, photos and the signature PNG as Blobs). */
 (function (global) {
   "use strict";
-  var DB_NAME = "tepat-lapangan", DB_VERSION = 1, STORES = ["kv", "assignments", "queue"];
+  var DB_NAME = "tepat-lapangan", DB_VERSION = 2, STORES = ["kv", "assignments", "queue", "kpm"];
   var BATCH = 10;
   var dbPromise = null;
 
@@ -20,6 +24,7 @@
         if (!db.objectStoreNames.contains("kv")) { db.createObjectStore("kv"); }
         if (!db.objectStoreNames.contains("assignments")) { db.createObjectStore("assignments", {keyPath: "id"}); }
         if (!db.objectStoreNames.contains("queue")) { db.createObjectStore("queue", {keyPath: "client_id"}); }
+        if (!db.objectStoreNames.contains("kpm")) { db.createObjectStore("kpm", {keyPath: "kpm_ref"}); }
       };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { dbPromise = null; reject(request.error); };
@@ -59,17 +64,21 @@
   /* Bytes this app holds: the rows as JSON plus the photos' sizes (what navigator.storage.estimate() adds
      up is the whole origin, with the cached shell). */
   Store.usage = function () {
-    return Promise.all([Store.all("assignments"), Store.all("queue")]).then(function (rows) {
+    return Promise.all([Store.all("assignments"), Store.all("queue"), Store.all("kpm")]).then(function (rows) {
       var bytes = 0, pending = 0, conflicts = 0, errors = 0;
-      rows[0].forEach(function (row) { bytes += JSON.stringify(row).length; });
+      rows[0].concat(rows[2]).forEach(function (row) { bytes += JSON.stringify(row).length; });
       rows[1].forEach(function (item) {
-        bytes += JSON.stringify(item.visit || item.complaint || {}).length + JSON.stringify(item.result || {}).length;
-        (item.photos || []).forEach(function (photo) { bytes += photo.blob ? photo.blob.size : 0; });
+        bytes += JSON.stringify(item.visit || item.complaint || item.receipt || {}).length +
+                 JSON.stringify(item.result || {}).length;
+        (item.photos || []).concat(item.signature ? [item.signature] : []).forEach(function (photo) {
+          bytes += photo.blob ? photo.blob.size : 0;
+        });
         if (item.state === "pending") { pending += 1; }
         else if (item.state === "conflict") { conflicts += 1; }
         else if (item.state === "error") { errors += 1; }
       });
-      return {assignments: rows[0].length, bytes: bytes, pending: pending, conflicts: conflicts, errors: errors};
+      return {assignments: rows[0].length, kpm: rows[2].length, bytes: bytes, pending: pending, conflicts: conflicts,
+              errors: errors};
     });
   };
 
@@ -88,7 +97,7 @@
       function complaints() {
         return Store.all("queue").then(function (items) {
           var item = items.filter(function (i) { return i.kind === "complaint" && i.state === "pending"; })[0];
-          if (!item) { return counts; }
+          if (!item) { return receipts(); }
           return fetch(api + "/grievances/complaints", {method: "POST", credentials: "omit",
             body: JSON.stringify(item.complaint),
             headers: {"Authorization": "Bearer " + token, "Content-Type": "application/json",
@@ -106,9 +115,62 @@
           }).then(complaints);
         });
       }
+      /* Distribution receipts (item 7): BATCH a request to /distribution/field/receipts, multipart with
+         photo:<client_id> and signature:<client_id> files; per-item answers as for the visits. "ok" removes
+         the row and marks the KPM as met on this device (its personal data dropped); a conflict (the server
+         already has this KPM's receipt) or an error keeps the row with the server's answer. */
+      function receipts() {
+        return Store.all("queue").then(function (items) {
+          var batch = items.filter(function (i) { return i.kind === "receipt" && i.state === "pending"; })
+            .sort(function (a, b) { return a.created_at - b.created_at; }).slice(0, BATCH);
+          if (!batch.length) { return counts; }
+          var form = new FormData();
+          form.append("items", JSON.stringify(batch.map(function (i) {
+            return {client_id: i.client_id, kpm_ref: i.kpm_ref, token: i.token || "", receipt: i.receipt};
+          })));
+          batch.forEach(function (i) {
+            (i.photos || []).forEach(function (p) { form.append("photo:" + i.client_id, p.blob, p.name); });
+            if (i.signature) { form.append("signature:" + i.client_id, i.signature.blob, i.signature.name); }
+          });
+          return fetch(api + "/distribution/field/receipts", {method: "POST", body: form, credentials: "omit",
+                                                              headers: {"Authorization": "Bearer " + token}})
+            .then(answerOf).then(function (answer) {
+              var byId = {};
+              batch.forEach(function (i) { byId[i.client_id] = i; });
+              return Promise.all(answer.results.map(function (result) {
+                var item = byId[result.client_id];
+                if (!item) { return null; }
+                if (result.status === "ok") {
+                  counts.ok += 1;
+                  return Store.remove("queue", item.client_id).then(function () {
+                    return Store.one("kpm", item.kpm_ref);
+                  }).then(function (row) {
+                    if (!row) { return null; }
+                    return Store.put("kpm", {kpm_ref: row.kpm_ref, distribution_id: row.distribution_id,
+                                             village: row.village, status: "received"});
+                  });
+                }
+                item.state = result.status === "conflict" ? "conflict" : "error";
+                item.result = result;
+                counts[result.status === "conflict" ? "conflicts" : "errors"] += 1;
+                return Store.put("queue", item);
+              }));
+            }).then(receipts);
+        });
+      }
+      function answerOf(response) {
+        if (response.status === 401) { throw new Expired(); }
+        if (response.status === 403) {
+          return response.json().catch(function () { return {}; }).then(function (body) {
+            throw body.code === "csrf_failed" ? new Expired() : new Error("HTTP 403");
+          });
+        }
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      }
       function round() {
         return Store.all("queue").then(function (items) {
-          var batch = items.filter(function (i) { return i.kind !== "complaint" && i.state === "pending"; })
+          var batch = items.filter(function (i) { return !i.kind && i.state === "pending"; })
             .sort(function (a, b) { return a.created_at - b.created_at; }).slice(0, BATCH);
           if (!batch.length) { return complaints(); }
           var form = new FormData();
@@ -155,9 +217,10 @@
 
   /* Sign-out and expiry erase the personal data; `keepQueue` keeps the visits not yet sent. */
   Store.wipe = function (keepQueue) {
-    var stores = keepQueue ? ["assignments"] : ["assignments", "queue"];
+    var stores = keepQueue ? ["assignments", "kpm"] : ["assignments", "kpm", "queue"];
     return Store.clear(stores).then(function () {
-      return Promise.all(["cursor", "reference", "last_sync", "categories", "invitation_keys"].concat(keepQueue ? [] : ["token", "user"])
+      return Promise.all(["cursor", "reference", "last_sync", "categories", "invitation_keys", "distributions",
+                          "receipt_catalogue"].concat(keepQueue ? [] : ["token", "user"])
         .map(Store.del));
     });
   };
