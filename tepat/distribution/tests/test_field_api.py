@@ -21,8 +21,8 @@ from tepat.distribution.models_followup import ReceiptFile
 from tepat.registry import masking
 
 pytestmark = pytest.mark.django_db
-API = "/api/v1/distribution/field"
-MATRIX_ROUTES = {f"GET {API}/entries", f"POST {API}/receipts"}
+API = "/api/v1/distribution"
+MATRIX_ROUTES = {f"GET {API}/field/entries", f"POST {API}/field/receipts"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
@@ -51,7 +51,7 @@ def _item(entry, client_id="c-1", token=None, **receipt):
 def _upload(client, items, files=None):
     data = {"items": json.dumps(items)}
     data.update(files or {})
-    return client.post(f"{API}/receipts", data)
+    return client.post(f"{API}/field/receipts", data)
 
 
 def _files(client_id):
@@ -66,17 +66,17 @@ def _state():
 
 def test_download_matrix_masks_and_keeps_only_what_a_receipt_needs(world, dlist, village_operator, facilitator,
                                                                    other_village_operator, village_head):
-    assert client_for(None).get(f"{API}/entries").status_code == 401
-    assert client_for(village_head).get(f"{API}/entries").status_code == 403
+    assert client_for(None).get(f"{API}/field/entries").status_code == 401
+    assert client_for(village_head).get(f"{API}/field/entries").status_code == 403
     seq = audit_seq()
-    hidden = client_for(other_village_operator).get(f"{API}/entries")
+    hidden = client_for(other_village_operator).get(f"{API}/field/entries")
     assert hidden.status_code == 200 and all(r["village"] != VILLAGE for r in hidden.json()["entries"])
     mine = _entries(dlist)
     from tepat.distribution.services.receipts import receipt_record
 
     receipt_record(actor=village_operator, entry=mine[0], data={"outcome": "none", "reason": "absent"})
     seq = audit_seq()
-    response = client_for(facilitator).get(f"{API}/entries?limit=1000")
+    response = client_for(facilitator).get(f"{API}/field/entries?limit=1000")
     assert response.status_code == 200
     body = response.json()
     rows = {r["kpm_ref"]: r for r in body["entries"]}
@@ -91,12 +91,12 @@ def test_download_matrix_masks_and_keeps_only_what_a_receipt_needs(world, dlist,
     assert {r["code"] for r in body["reasons"]} >= {"deceased", "absent"}
     assert_audited("personal_data.view", actor=facilitator, after=seq, kind="distribution_field_download",
                    count=len(mine) - 1)
-    first = client_for(facilitator).get(f"{API}/entries?limit=2").json()
+    first = client_for(facilitator).get(f"{API}/field/entries?limit=2").json()
     assert first["has_more"] and len(first["entries"]) == 2
-    rest = client_for(facilitator).get(f"{API}/entries?limit=1000&cursor={first['cursor']}").json()
+    rest = client_for(facilitator).get(f"{API}/field/entries?limit=1000&cursor={first['cursor']}").json()
     assert "distributions" not in rest
     assert [r["kpm_ref"] for r in first["entries"] + rest["entries"]] == [r["kpm_ref"] for r in body["entries"]]
-    assert client_for(facilitator).get(f"{API}/entries?cursor=x").status_code == 422
+    assert client_for(facilitator).get(f"{API}/field/entries?cursor=x").status_code == 422
 
 
 def test_upload_matrix_records_once_with_files_scan_and_audit(world, dlist, facilitator, village_head,

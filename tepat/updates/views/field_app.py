@@ -185,6 +185,7 @@ def catalogue() -> dict[str, str]:
         "your_receipt": _("Your receipt (on this device)"),
         "time": _("Time"),
         "officer": _("Officer"),
+        "discard_receipt": _("Discard my receipt"),
     }
 
 

@@ -116,5 +116,9 @@ class Command(BaseCommand):
         close_request(actor=operator, dist=dist, note="demo: menunggu persetujuan kedua")
         self.stdout.write("== Penutupan diajukan; supervisor menutup di halaman / close requested; the supervisor "
                           f"closes it on /penyaluran/tahap/{dist.pk}/")
+        pending = dlist.entries.filter(region_code=DEMO_VILLAGE, status="pending").count()
+        self.stdout.write(f"== Lapangan: {pending} KPM desa demo menunggu; masuk di /lapangan/ sebagai "
+                          f"{VILLAGE_OPERATOR}, Unduh, lalu Tanda terima penyaluran (luring) / {pending} KPM of the "
+                          f"demo village wait: sign in at /lapangan/ as {VILLAGE_OPERATOR} to record them offline")
         audit_record(actor=operator, action="distribution.demo_data", target=dist, region_code=dist.region_code,
                      data={"entries": dlist.entry_count, "applied": imp.applied, "rejected": imp.rejected})

@@ -88,7 +88,7 @@ def test_receipts_recorded_offline_arrive_once_with_photo_signature_and_scan(
     dist = distribution_create(actor=world.op, blist=blist, starts_on=date(2026, 1, 1),
                                ends_on=date.today() + timedelta(days=30))
     dlist = list_version_create(actor=world.op, dist=dist, channel=Channel.objects.get(code="POS_KANTOR"))
-    a, b, met = list(DistributionEntry.objects.filter(list=dlist, region_code=VILLAGE).order_by("id")[:3])
+    a, b, met, late = list(DistributionEntry.objects.filter(list=dlist, region_code=VILLAGE).order_by("id")[:4])
     operator = make_user("village_operator", [VILLAGE], "op_desa")
     receipt_record(actor=operator, entry=met, data={"outcome": "full", "collector": "self"})  # met at the desk
     make_user("facilitator", [VILLAGE], "psm")
@@ -140,13 +140,26 @@ def test_receipts_recorded_offline_arrive_once_with_photo_signature_and_scan(
         page.click("#save-receipt")
         expect(page.locator("#kpm-list")).to_be_visible()
 
+        # 3: not delivered (no invitation: chosen from the list); the desk records this KPM meanwhile
+        page.click(f'#kpm-list [data-kpm="{late.kpm_ref}"] button')
+        page.check("#outcome-none")
+        page.select_option("#reason", "absent")
+        page.click("#save-receipt")
+        expect(page.locator("#kpm-list")).to_be_visible()
+        receipt_record(actor=operator, entry=late, data={"outcome": "full", "collector": "self"})
+
         page.reload()  # offline: the worker serves the shell, IndexedDB kept the queue
-        expect(page.locator("#pending-count")).to_have_text("2")
+        expect(page.locator("#pending-count")).to_have_text("3")
         assert Receipt.objects.filter(entry__in=[a, b]).count() == 0
 
         context.set_offline(False)
         page.evaluate("() => window.dispatchEvent(new Event('online'))")
         expect(page.locator("#pending-count")).to_have_text("0")
+        conflict = page.locator('#conflicts [data-kind="receipt"]')
+        expect(conflict).to_have_count(1)  # the server's receipt shown beside this device's, not overwritten
+        expect(conflict).to_contain_text(late.kpm_ref)
+        expect(conflict.locator(".version--server")).to_contain_text("op_desa")
+        shot(page, "receipt_conflict")
         page.evaluate("() => tepatField.sync()")  # sending again finds nothing to send
 
     receipts = {r.entry_id: r for r in Receipt.objects.filter(entry__in=[a, b])}
@@ -165,4 +178,5 @@ def test_receipts_recorded_offline_arrive_once_with_photo_signature_and_scan(
     signature_file = ReceiptFile.objects.get(receipt=first, kind="signature")
     assert signature_file.content_type == "image/png" and signature_file.size > 200
     assert set(InvitationScan.objects.values_list("kpm_ref", flat=True)) == {a.kpm_ref, b.kpm_ref}
-    assert Receipt.objects.get(entry=met).officer == operator  # the desk's receipt untouched
+    assert Receipt.objects.get(entry=met).officer == operator  # the desk's receipts untouched
+    assert Receipt.objects.get(entry=late).outcome == "full"

@@ -1,7 +1,10 @@
 /* Tepat field app (issue 14 items 5, 6, 8): the facilitator's offline visits. Vanilla JS, no library.
    Signs in with the JSON API (a device token kept in IndexedDB), downloads the assignments through
    /api/v1/sync/changes, records visits offline into the queue (store.js) and sends them with
-   /api/v1/sync/visits when online. A conflict is shown with both versions and waits for the person. */
+   /api/v1/sync/visits when online. A conflict is shown with both versions and waits for the person.
+   Item 7: complaint intake, and distribution receipts — the KPM from /api/v1/distribution/field/entries,
+   invitations verified offline (Ed25519, BarcodeDetector or the typed code), the receipt queued and sent to
+   /api/v1/distribution/field/receipts (docs/adr/0099-fieldapp-offline-receipts.md). */
 (function () {
   "use strict";
   var Store = self.FieldStore;
@@ -218,7 +221,8 @@
   function render() {
     Promise.all([Store.get("token"), Store.get("user"), Store.all("assignments"), Store.all("queue"),
                  Store.usage(), Store.get("last_sync"), Store.get("categories"),
-                 Store.get("reference")]).then(function (got) {
+                 Store.get("reference"), Store.get("receipt_catalogue")]).then(function (got) {
+      state.catalogue = got[8] || {reasons: [], collectors: []};
       var net = document.getElementById("net");
       net.textContent = navigator.onLine ? t("online") : t("offline");
       net.className = "net " + (navigator.onLine ? "net--on" : "net--off");
@@ -914,6 +918,16 @@
     return form;
   }
 
+  /* "self" → "The KPM in person", "absent" → "tidak hadir …": the downloaded catalogues' labels. */
+  function whoOrWhy(receipt) {
+    var c = state.catalogue || {reasons: [], collectors: []};
+    var collector = (c.collectors || []).filter(function (x) { return x.code === receipt.collector; })[0];
+    if (collector) { return collector.label + (receipt.collector_name ? " · " + receipt.collector_name : ""); }
+    var reason = (c.reasons || []).filter(function (x) { return x.code === receipt.reason; })[0];
+    return reason ? t("reason") + ": " + (CONFIG.language === "en" ? reason.name_en : reason.name_id)
+                  : (receipt.collector || receipt.reason || "");
+  }
+
   function receiptConflictView(item) {
     var result = item.result || {}, current = result.current || {}, mine = item.receipt || {};
     return h("div", {class: "conflict", "data-client-id": item.client_id, "data-kind": "receipt"},
@@ -921,17 +935,17 @@
       h("p", {class: "error"}, message(result)),
       h("div", {class: "versions"},
         h("div", {class: "version version--mine"}, h("h3", {}, t("your_receipt")), facts([
-          {label: t("status"), value: t("outcome_" + mine.outcome)}, {label: t("collected_by"), value: mine.collector || mine.reason},
+          {label: t("status"), value: t("outcome_" + mine.outcome)}, {label: t("collected_by"), value: whoOrWhy(mine)},
           {label: t("time"), value: new Date(mine.received_at).toLocaleString()}])),
         h("div", {class: "version version--server"}, h("h3", {}, t("server_now")), facts([
           {label: t("status"), value: t("outcome_" + current.outcome)},
-          {label: t("collected_by"), value: current.collector || current.reason},
+          {label: t("collected_by"), value: whoOrWhy(current)},
           {label: t("time"), value: current.received_at ? new Date(current.received_at).toLocaleString() : ""},
           {label: t("officer"), value: (current.officer || "") + (current.device ? " · " + current.device : "")}]))),
       h("div", {class: "actions"},
         h("button", {class: "button button--ghost button--small discard", onclick: function () {
           Store.remove("queue", item.client_id).then(render);
-        }}, t("discard"))));
+        }}, t("discard_receipt"))));
   }
 
   function signOut() {
