@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from tepat.accounts.access import ensure_capability
 from tepat.accounts.idempotency import item_remember, item_replay
-from tepat.core.exceptions import ApplicationError, ValidationFailed
+from tepat.core.exceptions import ApplicationError, BusinessRuleViolation, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.distribution import selectors as sel
 from tepat.distribution.invitations import signing
@@ -130,6 +130,13 @@ def _receipt_out(receipt: Receipt) -> dict[str, Any]:
             "officer": receipt.officer.get_username(), "device": receipt.device}
 
 
+def _conflict(client_id: str, existing: Receipt, entry: DistributionEntry, data: dict[str, Any]) -> dict[str, Any]:
+    return {"client_id": client_id, "status": "conflict", "code": "already_received", "field": None,
+            "message": {"id": "Tanda terima KPM ini sudah dicatat di server; tidak ditimpa",
+                        "en": "This KPM's receipt is already on the server; not overwritten"},
+            "current": _receipt_out(existing), "sent": {"kpm_ref": entry.kpm_ref, **data}}
+
+
 def field_receipts_upload(*, actor: Any, items: list[Any], files: dict[str, list[Any]]) -> list[dict[str, Any]]:
     """Apply each receipt on its own and report each (see the module text)."""
     ensure_capability(actor=actor, capability=RECEIPT)
@@ -148,6 +155,7 @@ def field_receipts_upload(*, actor: Any, items: list[Any], files: dict[str, list
             continue
         seen.add(client_id)
         key = f"field-receipt:{client_id}"
+        entry, data = None, {}
         photos = list(files.get(f"photo:{client_id}", []))
         signatures = list(files.get(f"signature:{client_id}", []))
         try:
@@ -168,11 +176,7 @@ def field_receipts_upload(*, actor: Any, items: list[Any], files: dict[str, list
             data = item.get("receipt") if isinstance(item.get("receipt"), dict) else {}
             existing = Receipt.objects.select_related("officer").filter(entry=entry).first()
             if existing is not None:
-                results.append({"client_id": client_id, "status": "conflict", "code": "already_received",
-                                "field": None,
-                                "message": {"id": "Tanda terima KPM ini sudah dicatat di server; tidak ditimpa",
-                                            "en": "This KPM's receipt is already on the server; not overwritten"},
-                                "current": _receipt_out(existing), "sent": {"kpm_ref": entry.kpm_ref, **data}})
+                results.append(_conflict(client_id, existing, entry, data))
                 continue
             when = _when(data.get("received_at"))
             token = str(item.get("token") or "").strip()
@@ -194,6 +198,11 @@ def field_receipts_upload(*, actor: Any, items: list[Any], files: dict[str, list
                           "invitation": verdict}
                 item_remember(actor, key, PATH, body_hash, result)
             results.append(result)
+        except BusinessRuleViolation as exc:  # recorded by someone else between the check and the lock
+            existing = (Receipt.objects.select_related("officer").filter(entry=entry).first()
+                        if entry is not None else None)
+            results.append(_conflict(client_id, existing, entry, data) if existing is not None
+                           else error_result(client_id, exc))
         except ApplicationError as exc:
             result = error_result(client_id, exc)
             if isinstance(exc, ValidationFailed) and exc.issues and exc.issues[0].field == "token":
