@@ -4,7 +4,7 @@
    /api/v1/sync/visits when online. A conflict is shown with both versions and waits for the person.
    Item 7: complaint intake, and distribution receipts — the KPM from /api/v1/distribution/field/entries,
    invitations verified offline (Ed25519, BarcodeDetector or the typed code), the receipt queued and sent to
-   /api/v1/distribution/field/receipts (docs/adr/0099-fieldapp-offline-receipts.md). */
+   /api/v1/distribution/field/receipts (docs/adr/0032-offline-receipts.md). */
 (function () {
   "use strict";
   var Store = self.FieldStore;
