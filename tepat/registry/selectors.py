@@ -9,11 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from tepat.accounts.access import actor_region_codes, ensure_capability, ensure_permission
 from tepat.accounts.roles import Capability
@@ -22,6 +20,7 @@ from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_record
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
+from tepat.core.recent import recent
 from tepat.regions.selectors import common_region, region_subtree_q
 from tepat.registry import choices as c
 from tepat.registry import masking, search_throttle
@@ -187,19 +186,12 @@ def dashboard_counts_recent(*, actor: Any) -> tuple[dict[str, Any], datetime]:
     benchmark); the start page shows them with their time instead of counting them again on every view. The
     key is the actor's set of regions (the counts depend on nothing else); the capability is checked first, so
     a cached figure never reaches an actor who may not see the registry. The cache is the process's (Django's
-    default cache: each web worker keeps its own copy); 0 counts on every view."""
+    default cache: each web worker keeps its own copy, `tepat.core.recent`); 0 counts on every view."""
     ensure_capability(actor=actor, capability=Capability.REGISTRY_VIEW)
-    seconds = int(getattr(settings, "TEPAT_DASHBOARD_COUNTS_SECONDS", 0) or 0)
-    if seconds <= 0:
-        return dashboard_counts(actor=actor), timezone.now()
     codes = ",".join(actor_region_codes(actor))
-    key = "tepat:registry:dashboard_counts:" + hashlib.sha256(codes.encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    counted = (dashboard_counts(actor=actor), timezone.now())
-    cache.set(key, counted, seconds)
-    return counted
+    key = "registry:dashboard_counts:" + hashlib.sha256(codes.encode()).hexdigest()
+    return recent(key, int(getattr(settings, "TEPAT_DASHBOARD_COUNTS_SECONDS", 0) or 0),
+                  lambda: dashboard_counts(actor=actor))
 
 
 def dashboard_counts(*, actor: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from tepat.accounts.roles import Capability
 from tepat.regions.selectors import region_get, region_path
 from tepat.registry.actions import registry_actions
 from tepat.registry.selectors import dashboard_counts_recent
-from tepat.reports.trends import period_trends
+from tepat.reports.trends import period_trends_recent
 from tepat.updates.selectors.proposals import stage_counts
 
 
@@ -25,7 +25,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     stages = stage_counts(actor=request.user) if actor_can(request.user, Capability.UPDATES_VIEW) else None
     # Trends over determination periods for the first assigned region: the village operator's village, the
     # Dinsos supervisor's district (tepat.reports.trends; capability and scope checked there).
-    trends = period_trends(actor=request.user) \
+    trends = period_trends_recent(actor=request.user) \
         if regions and actor_can(request.user, Capability.REGISTRY_VIEW) else None
     return render(request, "web/dashboard.html",
                   {"counts": counts, "counted_at": counted_at, "region_paths": regions, "stages": stages, "trends": trends,
