@@ -37,6 +37,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Django's default cache (the process's memory) holds short-lived copies of reads, e.g. the public
+    region picker's options (ADR 0099-webperf): each test starts without what an earlier test's data left."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _restore_region_master(request, django_db_blocker):
     """A transactional test's flush empties every table, the session-loaded region master included;
     put it back so that tests running after it (pytest-django orders them last) still have it."""

@@ -46,3 +46,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Source maps (the API docs' bundles) are not worth compressing: collectstatic is minutes faster without.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = ["map", "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2",
                                        "tbz", "xz", "br", "woff", "woff2"]
+
+# PostgreSQL's JIT compiles a plan whose estimated cost is high; for this application's short queries on a
+# large registry that compilation is the query's time (2–3 s of a NIK search on 1M people, docs/BENCHMARKS.md
+# issues 15.3/15.4), never a gain. Off for the application's connections unless TEPAT_PG_JIT=true.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("TEPAT_PG_JIT", False):  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = (_options.get("options", "") + " -c jit=off").strip()

@@ -25,6 +25,7 @@ LANGUAGE_CODE = "id"
 # A fixed audit key pair for the suite (the second one is a retired key, for rotation tests).
 TEPAT_AUDIT_KEYS = {"test-2026": "test-audit-key-not-secret-0123456789abcdef", "test-2025": "retired-test-key-0123456789"}
 TEPAT_AUDIT_KEY_ID = "test-2026"
+TEPAT_DASHBOARD_COUNTS_SECONDS = 0  # counted on every view (the cache has its own tests)
 TEPAT_DETERMINATION_PAUSE_SECONDS = 0  # the run pauses between chunks on SQLite; not in tests
 TEPAT_AUDIT_CHECKPOINT_DIR = ""  # tests pass a tmp_path or override the setting
 # A fixed invitation signing key, and a retired one known only by its public key (rotation tests).

@@ -7,6 +7,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -260,9 +261,19 @@ def open_data_rows(region_code: str = "") -> list[dict[str, Any]]:
             for r in recipients_by_village(region_code)]
 
 
+REGION_OPTIONS_SECONDS = 300
+
+
 def region_options(parent: str | None) -> list[tuple[str, str]]:
-    """The picker's options: the official region master through `tepat.regions` (public data)."""
-    return list(region_children(code=parent or None).order_by("name").values_list("code", "name"))
+    """The picker's options: the official region master through `tepat.regions` (public data, changed only by
+    `tepat load-regions`), kept in the process's cache for REGION_OPTIONS_SECONDS: every public form renders
+    the four levels, four queries per request otherwise (issue 12 load run, ADR 0099-webperf)."""
+    key = f"tepat:public:region_options:{parent or ''}"
+    options = cache.get(key)
+    if options is None:
+        options = list(region_children(code=parent or None).order_by("name").values_list("code", "name"))
+        cache.set(key, options, REGION_OPTIONS_SECONDS)
+    return options
 
 
 def is_village(code: str) -> bool:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from tepat.accounts.access import actor_region_codes, ensure_permission
+from tepat.accounts.access import actor_region_codes, ensure_capability, ensure_permission
 from tepat.accounts.roles import Capability
 from tepat.audit.actions import AuditAction
 from tepat.audit.models import AuditEvent
 from tepat.audit.services import audit_record
 from tepat.core.exceptions import ValidationFailed
 from tepat.core.messages import Issue
+from tepat.core.recent import recent
 from tepat.regions.selectors import common_region, region_subtree_q
 from tepat.registry import choices as c
 from tepat.registry import masking, search_throttle
@@ -174,6 +178,20 @@ def family_detail(*, actor: Any, family: Family) -> FamilyDetail:
         events=events,
         show_sensitive=may_see_sensitive(actor),
     )
+
+
+def dashboard_counts_recent(*, actor: Any) -> tuple[dict[str, Any], datetime]:
+    """`dashboard_counts` as of at most `TEPAT_DASHBOARD_COUNTS_SECONDS` ago, and when they were counted (ADR
+    0099-webperf). The counts of a district aggregate all its ~1M people (1.2–1.4 s per view on the issue 15.4
+    benchmark); the start page shows them with their time instead of counting them again on every view. The
+    key is the actor's set of regions (the counts depend on nothing else); the capability is checked first, so
+    a cached figure never reaches an actor who may not see the registry. The cache is the process's (Django's
+    default cache: each web worker keeps its own copy, `tepat.core.recent`); 0 counts on every view."""
+    ensure_capability(actor=actor, capability=Capability.REGISTRY_VIEW)
+    codes = ",".join(actor_region_codes(actor))
+    key = "registry:dashboard_counts:" + hashlib.sha256(codes.encode()).hexdigest()
+    return recent(key, int(getattr(settings, "TEPAT_DASHBOARD_COUNTS_SECONDS", 0) or 0),
+                  lambda: dashboard_counts(actor=actor))
 
 
 def dashboard_counts(*, actor: Any) -> dict[str, Any]:

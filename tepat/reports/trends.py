@@ -15,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tepat.accounts.access import actor_can
 from tepat.accounts.roles import Capability
+from tepat.core.recent import recent
 from tepat.programs.models import BeneficiaryList, ListEntry
 from tepat.quality.models import Flag
 from tepat.regions.models import Region
@@ -57,6 +59,18 @@ def determined_periods(code: str) -> list[DeterminationPeriod]:
         .order_by("-starts_on")[:MAX_PERIODS]
     )
     return sorted(periods, key=lambda p: p.starts_on)
+
+
+def period_trends_recent(*, actor: Any) -> Trends:
+    """`period_trends` of the actor's first region as of at most TEPAT_DASHBOARD_COUNTS_SECONDS ago (the start
+    page, ADR 0099-webperf: its per-period counts read every determined family of a district, ~0.3 s a view).
+    Capability and scope are checked first; the key holds the region and the indicators the actor may see."""
+    region = recap_region(actor=actor, region_code=None)
+    keys = ",".join(key for key, _label, cap in INDICATORS if actor_can(actor, cap))
+    trends, _counted_at = recent(f"reports:trends:{region.code}:{keys}",
+                                 int(getattr(settings, "TEPAT_DASHBOARD_COUNTS_SECONDS", 0) or 0),
+                                 lambda: period_trends(actor=actor, region_code=region.code))
+    return trends
 
 
 def period_trends(*, actor: Any, region_code: str | None = None) -> Trends:

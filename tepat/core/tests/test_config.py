@@ -54,3 +54,25 @@ def test_the_server_entry_points_default_to_production_settings(entry):
 def test_the_tepat_command_defaults_to_production_settings():
     result = _load({}, "import sys; sys.argv = ['tepat', 'check']; from tepat.__main__ import main; main()")
     assert result.returncode != 0 and "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+_OPTIONS = ("from django.conf import settings; "
+            "print(repr(settings.DATABASES['default'].get('OPTIONS', {}).get('options', '')))")
+
+
+@pytest.mark.parametrize(("jit", "expected"), [(None, "'-c jit=off'"), ("true", "''")])
+def test_production_turns_postgres_jit_off_per_connection(jit, expected):
+    """ADR 0099-webperf: JIT compilation was the time of the large plans (2–3 s of a NIK search on 1M)."""
+    env = {**GOOD, "DJANGO_SETTINGS_MODULE": "config.django.production",
+           "DATABASE_URL": "postgres://tepat@db.example:5432/tepat", **({"TEPAT_PG_JIT": jit} if jit else {})}
+    result = _load(env, "import django; django.setup(); " + _OPTIONS)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.strip() == expected
+
+
+def test_production_on_sqlite_has_no_jit_option():
+    result = _load({**GOOD, "DJANGO_SETTINGS_MODULE": "config.django.production",
+                    "DATABASE_URL": "sqlite:////tmp/tepat-config-test.sqlite3"}, "import django; django.setup(); "
+                   "from django.conf import settings; print('options' in settings.DATABASES['default'].get('OPTIONS', {}))")
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.strip() == "False"

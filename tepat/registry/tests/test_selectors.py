@@ -19,7 +19,13 @@ from tepat.registry import choices as c
 from tepat.registry.access import access_family, access_individual, identity_for, may_see_sensitive
 from tepat.registry.masking import search_digest
 from tepat.registry.models import Family, Individual
-from tepat.registry.selectors import dashboard_counts, family_detail, family_heads, family_search
+from tepat.registry.selectors import (
+    dashboard_counts,
+    dashboard_counts_recent,
+    family_detail,
+    family_heads,
+    family_search,
+)
 from tepat.registry.services import family_create, family_remove, individual_set_presence
 
 
@@ -343,3 +349,63 @@ def test_dashboard_counts_respect_scope(small_registry, village_operator, other_
         "individuals": {"active": 0, "died": 0, "moved": 0, "not_found": 0, "with_warnings": 0},
     }
     assert dashboard_counts(actor=province_viewer)["families"]["active"] == 3
+
+
+# --- dashboard_counts_recent: the start page's counts, recounted at most every N seconds (ADR 0099-webperf) ----
+
+
+@pytest.fixture
+def counts_cache(settings):
+    from django.core.cache import cache
+
+    settings.TEPAT_DASHBOARD_COUNTS_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_recent_counts_are_counted_once_then_served_with_their_time(counts_cache, small_registry,
+                                                                    dinsos_operator, django_assert_num_queries):
+    first, counted_at = dashboard_counts_recent(actor=dinsos_operator)
+    assert first == dashboard_counts(actor=dinsos_operator)
+    family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=VILLAGE,
+                  data={"kk_number": make_kk()}, members=[member_data(name="Baru", born=date(1990, 1, 1))])
+
+    with django_assert_num_queries(0):  # the actor's regions are cached on the user; the counts in the cache
+        again, again_at = dashboard_counts_recent(actor=dinsos_operator)
+
+    assert (again, again_at) == (first, counted_at)  # not recounted within the window
+    assert dashboard_counts(actor=dinsos_operator)["families"]["active"] == first["families"]["active"] + 1
+
+
+def test_recent_counts_are_kept_per_set_of_regions(counts_cache, small_registry, village_operator,
+                                                   other_village_operator, dinsos_operator):
+    district, _ = dashboard_counts_recent(actor=dinsos_operator)
+    village, _ = dashboard_counts_recent(actor=village_operator)
+    other, _ = dashboard_counts_recent(actor=other_village_operator)
+
+    assert village == dashboard_counts(actor=village_operator) != district
+    assert other == dashboard_counts(actor=other_village_operator) != village
+
+
+def test_recent_counts_check_the_capability_before_the_cache(counts_cache, small_registry, dinsos_operator,
+                                                             make_user):
+    dashboard_counts_recent(actor=dinsos_operator)  # the district's counts are in the cache
+    inactive = make_user("dinsos_operator", [DISTRICT], "op_nonaktif")
+    inactive.is_active = False
+
+    with pytest.raises(PermissionDeniedError):
+        dashboard_counts_recent(actor=inactive)
+    with pytest.raises(PermissionDeniedError):
+        dashboard_counts_recent(actor=AnonymousUser())
+
+
+def test_recent_counts_with_no_window_count_every_time(settings, small_registry, dinsos_operator):
+    settings.TEPAT_DASHBOARD_COUNTS_SECONDS = 0
+    before, _ = dashboard_counts_recent(actor=dinsos_operator)
+    family_create(correction_reason="koreksi uji", actor=dinsos_operator, region_code=VILLAGE,
+                  data={"kk_number": make_kk()}, members=[member_data(name="Baru", born=date(1990, 1, 1))])
+
+    after, _ = dashboard_counts_recent(actor=dinsos_operator)
+
+    assert after["families"]["active"] == before["families"]["active"] + 1

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import DISTRICT, OTHER_VILLAGE, VILLAGE, client_for
-from tepat.core.exceptions import ObjectNotFound
+from tepat.core.exceptions import ObjectNotFound, PermissionDeniedError
 from tepat.programs.tests.conftest import world  # noqa: F401 - the shared programme fixture
 from tepat.quality.models import Flag
-from tepat.reports.trends import period_trends
+from tepat.reports.trends import period_trends, period_trends_recent
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,27 @@ def test_trends_scope_fails_closed(world, village_operator, other_dinsos_operato
         period_trends(actor=village_operator, region_code=OTHER_VILLAGE)
     with pytest.raises(ObjectNotFound):
         period_trends(actor=other_dinsos_operator, region_code=DISTRICT)
+
+
+def test_recent_trends_are_kept_per_region_and_indicators(world, village_operator, make_user, settings):  # noqa: F811
+    settings.TEPAT_DASHBOARD_COUNTS_SECONDS = 60  # the start page's window (ADR 0099-webperf)
+    first = period_trends_recent(actor=world.spv)
+    _flag(world.f_old2, Flag.Kind.DIED)
+
+    assert period_trends_recent(actor=world.spv).periods == first.periods  # not recounted within the window
+    assert period_trends(actor=world.spv).periods != first.periods
+    village = period_trends_recent(actor=village_operator)  # another region: its own figures
+    assert village.region.code == VILLAGE and village.periods == period_trends(actor=village_operator).periods
+    head = make_user("village_head", [VILLAGE])  # the same village, fewer indicators: not the operator's copy
+    assert [key for key, _label in period_trends_recent(actor=head).indicators] == ["listed"]
+
+
+def test_recent_trends_check_capability_and_scope_before_the_cache(world, village_operator, settings):  # noqa: F811
+    settings.TEPAT_DASHBOARD_COUNTS_SECONDS = 60
+    period_trends_recent(actor=village_operator)  # the village's trends are in the cache
+    village_operator.is_active = False
+    with pytest.raises(PermissionDeniedError):
+        period_trends_recent(actor=village_operator)
 
 
 def test_indicators_follow_capabilities(world, make_user):  # noqa: F811
