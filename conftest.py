@@ -39,7 +39,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Django's default cache (the process's memory) holds short-lived copies of reads, e.g. the public
-    region picker's options (ADR 0099-webperf): each test starts without what an earlier test's data left."""
+    region picker's options (ADR 0033): each test starts without what an earlier test's data left."""
     from django.core.cache import cache
 
     cache.clear()

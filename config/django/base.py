@@ -247,7 +247,7 @@ TEPAT_WORKER_STALE_SECONDS = int(env("TEPAT_WORKER_STALE_SECONDS", "60"))
 TEPAT_BIND = env("TEPAT_BIND", "127.0.0.1:8000") or "127.0.0.1:8000"
 TEPAT_WEB_WORKERS = int(env("TEPAT_WEB_WORKERS", "0") or 0)
 TEPAT_WEB_TIMEOUT_SECONDS = int(env("TEPAT_WEB_TIMEOUT_SECONDS", "120"))
-# The start page's registry counts are recounted at most this often per set of regions (ADR 0099-webperf:
+# The start page's registry counts are recounted at most this often per set of regions (ADR 0033:
 # a district's counts aggregate ~1M people); 0 counts on every view.
 TEPAT_DASHBOARD_COUNTS_SECONDS = int(env("TEPAT_DASHBOARD_COUNTS_SECONDS", "120") or 0)
 TEPAT_BACKUP_KEY_FILE = env("TEPAT_BACKUP_KEY_FILE", "") or ""

@@ -11,7 +11,7 @@ def commit_without_flush_wait() -> None:
     are not affected; nothing on SQLite). The transaction stays atomic and ordered with every other one: WAL is
     written in order, so a later durable commit flushes it too. What a crash of the database server can lose is
     the last such commits (at most about 3 × wal_writer_delay, 600 ms by default), whole, never half of one.
-    For writes that are cheap to lose and hot: the public status lookup (ADR 0099-webperf)."""
+    For writes that are cheap to lose and hot: the public status lookup (ADR 0033)."""
     if not connection.in_atomic_block:
         raise RuntimeError("commit_without_flush_wait must run inside the transaction it applies to.")
     if connection.vendor == "postgresql":

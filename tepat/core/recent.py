@@ -1,4 +1,4 @@
-"""Short-lived copies of expensive reads (ADR 0099-webperf): a figure counted at most every `seconds` per key, in
+"""Short-lived copies of expensive reads (ADR 0033): a figure counted at most every `seconds` per key, in
 Django's default cache (the process's memory unless CACHES says otherwise), returned with when it was counted.
 Callers check capability and scope before calling and build the key from everything the figure depends on."""
 

@@ -267,7 +267,7 @@ REGION_OPTIONS_SECONDS = 300
 def region_options(parent: str | None) -> list[tuple[str, str]]:
     """The picker's options: the official region master through `tepat.regions` (public data, changed only by
     `tepat load-regions`), kept in the process's cache for REGION_OPTIONS_SECONDS: every public form renders
-    the four levels, four queries per request otherwise (issue 12 load run, ADR 0099-webperf)."""
+    the four levels, four queries per request otherwise (issue 12 load run, ADR 0033)."""
     key = f"tepat:public:region_options:{parent or ''}"
     options = cache.get(key)
     if options is None:

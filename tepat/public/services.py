@@ -91,7 +91,7 @@ def status_lookup(*, request: Any, village_code: str = "", nik: str = "", name: 
     # One transaction for the spent solution, the event and the limits' count (one commit, not two), committed
     # without waiting for the disk: every audited write of the system queues behind the chain head's lock,
     # which is held until COMMIT returns, so a flush per lookup (≈ 8 ms on the benchmark machine) capped the
-    # whole system's audited writes at ~1/flush a second (ADR 0099-webperf). A crash of the database server
+    # whole system's audited writes at ~1/flush a second (ADR 0033). A crash of the database server
     # may lose the last few lookups' events and spent solutions, whole and in order; nothing else.
     with transaction.atomic():
         commit_without_flush_wait()

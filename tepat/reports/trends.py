@@ -63,7 +63,7 @@ def determined_periods(code: str) -> list[DeterminationPeriod]:
 
 def period_trends_recent(*, actor: Any) -> Trends:
     """`period_trends` of the actor's first region as of at most TEPAT_DASHBOARD_COUNTS_SECONDS ago (the start
-    page, ADR 0099-webperf: its per-period counts read every determined family of a district, ~0.3 s a view).
+    page, ADR 0033: its per-period counts read every determined family of a district, ~0.3 s a view).
     Capability and scope are checked first; the key holds the region and the indicators the actor may see."""
     region = recap_region(actor=actor, region_code=None)
     keys = ",".join(key for key, _label, cap in INDICATORS if actor_can(actor, cap))

@@ -62,7 +62,7 @@ _OPTIONS = ("from django.conf import settings; "
 
 @pytest.mark.parametrize(("jit", "expected"), [(None, "'-c jit=off'"), ("true", "''")])
 def test_production_turns_postgres_jit_off_per_connection(jit, expected):
-    """ADR 0099-webperf: JIT compilation was the time of the large plans (2–3 s of a NIK search on 1M)."""
+    """ADR 0033: JIT compilation was the time of the large plans (2–3 s of a NIK search on 1M)."""
     env = {**GOOD, "DJANGO_SETTINGS_MODULE": "config.django.production",
            "DATABASE_URL": "postgres://tepat@db.example:5432/tepat", **({"TEPAT_PG_JIT": jit} if jit else {})}
     result = _load(env, "import django; django.setup(); " + _OPTIONS)

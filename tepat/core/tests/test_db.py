@@ -1,4 +1,4 @@
-"""`commit_without_flush_wait` (ADR 0099-webperf): only inside a transaction, only that transaction."""
+"""`commit_without_flush_wait` (ADR 0033): only inside a transaction, only that transaction."""
 
 import pytest
 from django.db import connection, transaction

@@ -351,7 +351,7 @@ def test_dashboard_counts_respect_scope(small_registry, village_operator, other_
     assert dashboard_counts(actor=province_viewer)["families"]["active"] == 3
 
 
-# --- dashboard_counts_recent: the start page's counts, recounted at most every N seconds (ADR 0099-webperf) ----
+# --- dashboard_counts_recent: the start page's counts, recounted at most every N seconds (ADR 0033) ----
 
 
 @pytest.fixture

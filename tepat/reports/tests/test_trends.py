@@ -65,7 +65,7 @@ def test_trends_scope_fails_closed(world, village_operator, other_dinsos_operato
 
 
 def test_recent_trends_are_kept_per_region_and_indicators(world, village_operator, make_user, settings):  # noqa: F811
-    settings.TEPAT_DASHBOARD_COUNTS_SECONDS = 60  # the start page's window (ADR 0099-webperf)
+    settings.TEPAT_DASHBOARD_COUNTS_SECONDS = 60  # the start page's window (ADR 0033)
     first = period_trends_recent(actor=world.spv)
     _flag(world.f_old2, Flag.Kind.DIED)
 
