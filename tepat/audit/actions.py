@@ -110,6 +110,7 @@ class AuditAction(StrEnum):
     PROGRAMME_RELEASE_UPDATE = "programme_release.update"
     PROGRAMME_RELEASE_RELEASE = "programme_release.release"
     PROGRAMME_RELEASE_RETIRE = "programme_release.retire"
+    VERSION_FACTS_PACK = "version_facts.pack"
     BENEFICIARY_LIST_START = "beneficiary_list.start"
     BENEFICIARY_LIST_DETERMINE = "beneficiary_list.determine"
     BENEFICIARY_LIST_FAIL = "beneficiary_list.fail"
@@ -317,6 +318,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.PROGRAMME_RELEASE_UPDATE: _("Programme year draft changed"),
     AuditAction.PROGRAMME_RELEASE_RELEASE: _("Programme year released"),
     AuditAction.PROGRAMME_RELEASE_RETIRE: _("Programme year replaced by a new version"),
+    AuditAction.VERSION_FACTS_PACK: _("Facts of a determination version packed for the lists"),
     AuditAction.BENEFICIARY_LIST_START: _("Beneficiary list started"),
     AuditAction.BENEFICIARY_LIST_DETERMINE: _("Beneficiary list determined"),
     AuditAction.BENEFICIARY_LIST_FAIL: _("Beneficiary list failed"),

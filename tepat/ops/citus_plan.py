@@ -187,6 +187,8 @@ PLAN: dict[str, Placement] = {
         },
     ),
     "programs.ReviewItem": dist("region_code", prepend=("list+idx",)),
+    "programs.VersionFacts": dist("region_code", prepend=("period+region_code+layout",),
+                                  note="a list's region is inside the period's district"),
     # relief
     "relief.DisasterEvent": ref("a disaster may span districts"),
     "relief.IntakeHousehold": dist(

@@ -230,7 +230,13 @@ class ListEntry(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     # No index of its own: the unique (list, idx) index starts with it (fewer b-trees per bulk-inserted row).
-    list = models.ForeignKey(BeneficiaryList, on_delete=models.CASCADE, related_name="entries", db_index=False)
+    # No per-row foreign-key constraint either (ADR 0099-eligperf): a list writes 300,000 entries at once,
+    # and the deferred check of each row at COMMIT cost ~5 s. The same integrity is kept set-based by
+    # triggers (migration programs.0005): one check per INSERT/UPDATE statement that every list_id exists
+    # (taking the same key-share lock the foreign key took), and a list cannot be deleted while entries
+    # refer to it. Django's ORM cascade is unchanged.
+    list = models.ForeignKey(BeneficiaryList, on_delete=models.CASCADE, related_name="entries", db_index=False,
+                             db_constraint=False)
     idx = models.PositiveIntegerField()
     family = models.ForeignKey("registry.Family", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     region_code = models.CharField(max_length=13)  # the village
@@ -255,7 +261,9 @@ class ListEntry(models.Model):
     class Meta:
         ordering = ["list_id", "idx"]
         constraints = [models.UniqueConstraint(fields=["list", "idx"], name="list_entry_idx_unique")]
-        indexes = [models.Index(fields=["family", "list"], name="list_entry_family"),
+        # (list, family), not (family, list): a new list's entries go into its own key range of the index
+        # (pages that stay in memory), not into random pages across every list ever written.
+        indexes = [models.Index(fields=["list", "family"], name="list_entry_list_family"),
                    models.Index(fields=["list", "region_code", "status"], name="list_entry_village")]
 
     def __str__(self) -> str:
@@ -306,7 +314,9 @@ class ReviewItem(BaseModel):
         CONFIRMED = "confirmed", _("Confirmed")
         DISMISSED = "dismissed", _("Dismissed")
 
-    list = models.ForeignKey(BeneficiaryList, on_delete=models.PROTECT, related_name="review_items", db_index=False)
+    # Checked set-based like ListEntry.list (no per-row constraint; migration programs.0005).
+    list = models.ForeignKey(BeneficiaryList, on_delete=models.PROTECT, related_name="review_items", db_index=False,
+                             db_constraint=False)
     idx = models.PositiveIntegerField()  # the family's entry in the list (ListEntry.idx)
     family = models.ForeignKey("registry.Family", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     region_code = models.CharField(max_length=13)
@@ -324,3 +334,28 @@ class ReviewItem(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.family_id}"
+
+
+class VersionFacts(BaseModel):
+    """The facts frame of one determination version under one region, packed once (ADR 0099-eligperf): the
+    two frames `engine.facts.read_version` extracts from the frozen JSON (families; members with the index
+    of their family), as Parquet. A determined version never changes, so every later list, rule check and
+    worker process reads these bytes instead of extracting ~1M members from the JSON again. `layout` names
+    the extraction that made them (a change of the facts read makes a new row; old ones are ignored);
+    `frozen_count` must equal the period's, or the row is not used."""
+
+    period = models.ForeignKey("updates.DeterminationPeriod", on_delete=models.PROTECT, related_name="+")
+    region_code = models.CharField(max_length=13)
+    layout = models.CharField(max_length=16)
+    frozen_count = models.PositiveIntegerField()
+    families = models.BinaryField()
+    members = models.BinaryField()
+    family_count = models.PositiveIntegerField(default=0)
+    member_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "region_code", "layout"],
+                                               name="version_facts_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.region_code} {self.layout}"

@@ -10,9 +10,11 @@ from typing import Any
 
 import polars as pl
 
+from tepat.audit.actions import AuditAction
+from tepat.audit.services import audit_record
 from tepat.programs.engine.evaluate import BP, Clause, ComponentSpec, Result, Spec, base_facts, evaluate
-from tepat.programs.engine.facts import live_sets, read_version, with_ages
-from tepat.programs.models import ProgrammeRelease
+from tepat.programs.engine.facts import LAYOUT, Version, live_sets, pack, read_version, with_ages
+from tepat.programs.models import ProgrammeRelease, VersionFacts
 from tepat.targeting.selectors import desil_frame, latest_published_release
 
 EMPTY_DESIL = pl.DataFrame(schema={"family_id": pl.Utf8, "desil": pl.Int8})
@@ -71,8 +73,36 @@ def _desil(release: Any) -> pl.DataFrame:
     return _DESIL_CACHE[key]
 
 
-def inputs_for(period: Any, region_code: str, *, desil_release: Any = "latest") -> Inputs:
+def version_facts_store(*, actor: Any, period: Any, region_code: str, version: Version) -> VersionFacts | None:
+    """Keep the facts frame of a determined version (`VersionFacts`), once: later lists, rule checks and
+    other worker processes read it instead of extracting the frozen JSON again. In the caller's
+    transaction (a list run: if the run fails, nothing is kept). A row another process stored first is
+    left as it is (same version, same extraction: the same frames)."""
+    if version.packed or not int(period.frozen_count or 0):
+        return None
+    if VersionFacts.objects.filter(period_id=period.pk, region_code=region_code, layout=LAYOUT).exists():
+        version.packed = True
+        return None
+    families, members = pack(version)
+    row = VersionFacts(period_id=period.pk, region_code=region_code, layout=LAYOUT,
+                       frozen_count=int(period.frozen_count), families=families, members=members,
+                       family_count=version.families.height, member_count=version.members.height)
+    VersionFacts.objects.bulk_create([row], ignore_conflicts=True)  # a concurrent run may have stored it
+    version.packed = True
+    audit_record(actor=actor, action=AuditAction.VERSION_FACTS_PACK, target=period, region_code=region_code,
+                 data={"period": period.label, "layout": LAYOUT, "families": row.family_count,
+                       "members": row.member_count, "bytes": len(families) + len(members)})
+    return row
+
+
+def inputs_for(period: Any, region_code: str, *, desil_release: Any = "latest", actor: Any = None) -> Inputs:
+    """The inputs of one evaluation. With `actor` (a list run), a version extracted from the JSON is also
+    kept packed (`version_facts_store`); without (previews, checks), nothing is written."""
     version = read_version(period, region_code)
+    if actor is not None and not version.packed:
+        started = time.perf_counter()
+        version_facts_store(actor=actor, period=period, region_code=region_code, version=version)
+        version.timings["pack_s"] = time.perf_counter() - started
     started = time.perf_counter()
     if desil_release == "latest":
         desil_release = latest_published_release(region_code)

@@ -105,12 +105,20 @@ def list_determine_start(*, actor: Any, release: ProgrammeRelease, period: Deter
     return blist
 
 
-def _uuid4_series(n: int) -> pl.Series:
-    """`n` random (version 4) UUIDs in column form (`bulk.uuid_value`), from one read of the OS's random
-    source, set and hex-encoded by numpy: no Python object per row."""
+def _uuid7_series(n: int) -> pl.Series:
+    """`n` time-ordered (version 7, RFC 9562) UUIDs in column form (`bulk.uuid_value`), increasing in row
+    order: the current millisecond, then the row number (34 bits, around the version and variant bits), then
+    random bits; made by numpy from one read of the OS's random source (no Python object per row). Ids that
+    increase go to the right-hand end of the primary-key index instead of random pages across every review
+    item ever written (ADR 0099-eligperf)."""
     raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
-    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
-    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    raw[:, 0:6] = np.frombuffer(int(time.time_ns() // 1_000_000).to_bytes(6, "big"), dtype=np.uint8)
+    c = np.arange(n, dtype=np.uint64)
+    raw[:, 6] = (0x70 | ((c >> 30) & 0x0F)).astype(np.uint8)  # version 7, counter bits 33–30
+    raw[:, 7] = ((c >> 22) & 0xFF).astype(np.uint8)
+    raw[:, 8] = (0x80 | ((c >> 16) & 0x3F)).astype(np.uint8)  # RFC variant, counter bits 21–16
+    raw[:, 9] = ((c >> 8) & 0xFF).astype(np.uint8)
+    raw[:, 10] = (c & 0xFF).astype(np.uint8)
     digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
     text = np.empty((n, 32), dtype=np.uint8)
     text[:, 0::2], text[:, 1::2] = digits[raw >> 4], digits[raw & 0x0F]
@@ -137,7 +145,7 @@ def _review_frame(entries: pl.DataFrame, list_pk: str) -> pl.DataFrame:
     now = datetime_value(timezone.now())
     family = pl.col("family_id").str.replace_all("-", "") if connection.vendor == "sqlite" else pl.col("family_id")
     return rows.select(
-        _uuid4_series(rows.height).alias("id"), pl.lit(now).alias("created_at"), pl.lit(now).alias("updated_at"),
+        _uuid7_series(rows.height).alias("id"), pl.lit(now).alias("created_at"), pl.lit(now).alias("updated_at"),
         pl.lit(list_pk).alias("list_id"), "idx", family.alias("family_id"), "region_code", "kind",
         pl.lit("open").alias("status"), pl.lit("").alias("proposal_reference"), pl.lit("").alias("note"))
 
@@ -151,7 +159,7 @@ def list_determine_run(*, actor: Any, list_id: Any) -> BeneficiaryList:
     try:
         with transaction.atomic():
             blist = lock(blist)
-            counts = _determine(blist)
+            counts = _determine(blist, actor)
             blist.seconds = time.perf_counter() - started
             return transition(blist, "determine", actor=actor, region_code=blist.region_code, locked=True,
                               updates={"counts": counts, "done": counts["families"], "seconds": blist.seconds},
@@ -163,11 +171,11 @@ def list_determine_run(*, actor: Any, list_id: Any) -> BeneficiaryList:
                               updates={"error": type(exc).__name__}, data={"error": type(exc).__name__})
 
 
-def _determine(blist: BeneficiaryList) -> dict[str, Any]:
+def _determine(blist: BeneficiaryList, actor: Any) -> dict[str, Any]:
     release = blist.release
     desil_release = DesilRelease.objects.filter(pk=blist.desil_release_id).first() if blist.desil_release_id else None
     t0 = time.perf_counter()
-    inputs = inputs_for(blist.period, blist.region_code, desil_release=desil_release)
+    inputs = inputs_for(blist.period, blist.region_code, desil_release=desil_release, actor=actor)
     t1 = time.perf_counter()
     spec = spec_of(release, blist.tahap)
     previous: set[str] | None = None
@@ -187,8 +195,9 @@ def _determine(blist: BeneficiaryList) -> dict[str, Any]:
     # {"sd": 1, "elderly": 1}: the non-zero component counts as JSON text, built in polars (no Python per row)
     parts = [pl.when(pl.col(f"n_{c}") > 0).then(pl.concat_str([pl.lit(f'"{c}":'), pl.col(f"n_{c}").cast(pl.Utf8)]))
              for c in comp_codes]
-    comps = (pl.concat_str([pl.lit("{"), pl.concat_list(parts).list.drop_nulls().list.join(","), pl.lit("}")])
-             if parts else pl.lit("{}"))
+    # (concat_str skipping the nulls: 0.2 s at 300,000 families, where a list + drop_nulls + join took 1.3 s)
+    comps = (pl.concat_str([pl.lit("{"), pl.concat_str(parts, separator=",", ignore_nulls=True).fill_null(""),
+                            pl.lit("}")]) if parts else pl.lit("{}"))
     family = pl.col("family_id").str.replace_all("-", "") if connection.vendor == "sqlite" else pl.col("family_id")
     rows = entries.select(
         pl.lit(uuid_value(blist.pk)).alias("list_id"), "idx", family.alias("family_id"), "region_code", "kk_number",
