@@ -16,7 +16,7 @@ frozen JSON, evaluate, write the entries with the trace of every clause (two com
 the review items, audit. `--repeat N` runs the timed step N times (removing the lists between runs) and
 prints the best and the median.
 
-The first list run over a version keeps its facts packed (`VersionFacts`, ADR 0099-eligperf): the first timed
+The first list run over a version keeps its facts packed (`VersionFacts`, ADR 0034): the first timed
 run after a setup extracts the JSON and packs it (`read_json_s`, `pack_s` in PKH's timings); every later run,
 in any process, reads the packed frames (`read_packed_s`). `--step reset` keeps the packed row (the version
 did not change); delete it (`DELETE FROM programs_versionfacts`) to measure a first use again.

@@ -230,7 +230,7 @@ class ListEntry(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     # No index of its own: the unique (list, idx) index starts with it (fewer b-trees per bulk-inserted row).
-    # No per-row foreign-key constraint either (ADR 0099-eligperf): a list writes 300,000 entries at once,
+    # No per-row foreign-key constraint either (ADR 0034): a list writes 300,000 entries at once,
     # and the deferred check of each row at COMMIT cost ~5 s. The same integrity is kept set-based by
     # triggers (migration programs.0005): one check per INSERT/UPDATE statement that every list_id exists
     # (taking the same key-share lock the foreign key took), and a list cannot be deleted while entries
@@ -337,7 +337,7 @@ class ReviewItem(BaseModel):
 
 
 class VersionFacts(BaseModel):
-    """The facts frame of one determination version under one region, packed once (ADR 0099-eligperf): the
+    """The facts frame of one determination version under one region, packed once (ADR 0034): the
     two frames `engine.facts.read_version` extracts from the frozen JSON (families; members with the index
     of their family), as Parquet. A determined version never changes, so every later list, rule check and
     worker process reads these bytes instead of extracting ~1M members from the JSON again. `layout` names

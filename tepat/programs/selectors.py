@@ -217,7 +217,7 @@ def family_programmes(*, actor: Any, family: Any) -> list[dict[str, Any]]:
     if not actor_can(actor, VIEW):
         return []
     # The lists first (a small reference table), then one (list, family) index probe per list: the entry
-    # index leads with the list (ADR 0099-eligperf), so a bare family_id filter would scan it whole.
+    # index leads with the list (ADR 0034), so a bare family_id filter would scan it whole.
     lists = list(BeneficiaryList.objects.filter(status__in=[L.APPROVED, L.DETERMINED]).values_list("pk", flat=True))
     entries = (ListEntry.objects.filter(list_id__in=lists, family_id=family.pk)
                .select_related("list__release__programme").order_by("-list__created_at"))

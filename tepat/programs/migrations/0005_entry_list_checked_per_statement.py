@@ -1,5 +1,5 @@
 """ListEntry.list and ReviewItem.list without a per-row foreign-key constraint, checked per statement by
-triggers instead (ADR 0099-eligperf): a list of 300,000 entries paid ~5 s at COMMIT for the deferred check
+triggers instead (ADR 0034): a list of 300,000 entries paid ~5 s at COMMIT for the deferred check
 of every row.
 
 PostgreSQL: after each INSERT or UPDATE statement on the two tables, one set-based query over the statement's

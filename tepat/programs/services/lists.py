@@ -110,7 +110,7 @@ def _uuid7_series(n: int) -> pl.Series:
     order: the current millisecond, then the row number (34 bits, around the version and variant bits), then
     random bits; made by numpy from one read of the OS's random source (no Python object per row). Ids that
     increase go to the right-hand end of the primary-key index instead of random pages across every review
-    item ever written (ADR 0099-eligperf)."""
+    item ever written (ADR 0034)."""
     raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
     raw[:, 0:6] = np.frombuffer(int(time.time_ns() // 1_000_000).to_bytes(6, "big"), dtype=np.uint8)
     c = np.arange(n, dtype=np.uint64)

@@ -1,5 +1,5 @@
 """The facts frame kept per determined version (`VersionFacts`) and the list references checked per statement
-(ADR 0099-eligperf) change no answer: a list determined from the packed facts has the same entries, traces
+(ADR 0034) change no answer: a list determined from the packed facts has the same entries, traces
 ("why eligible / why not"), counts and review items as one determined from the frozen JSON; the packed frames
 are the extracted frames exactly; a preview writes nothing; an entry naming no list is refused."""
 
