@@ -28,6 +28,10 @@ temporary table, one UPDATE … FROM), the import's checkpoint and one `distribu
 audit event. Inside a chunk the guards run as set operations in rounds: round r takes every KPM's r-th row
 (file order), joins the KPM's running state, decides all of them at once and updates the state; the few
 rows left after the first rounds (a KPM with many rows) go through the same rule one by one (`_apply`).
+Large imports on PostgreSQL (`TEPAT_REALISATION_LOAD_MIN_ROWS`) run each chunk in load mode (ADR
+0099-distperf2): the lines' foreign keys set aside for the chunk's transaction, its lines checked against
+the chunk's entries set-based, the keys added back NOT VALID and validated once after the last chunk,
+instead of one deferred trigger lookup per line at each COMMIT.
 A run killed half-way is continued by importing the same file again (same tahap, same SHA-256): the
 committed chunks are skipped, nothing is applied twice. The summary event `distribution.realisation_import`
 is written when the last chunk is done.
@@ -80,7 +84,7 @@ ERRORS: dict[str, tuple[str, str]] = {
 }
 # The field a guard's refusal names (the guards of `_apply`).
 _GUARD_FIELD = {"reason_missing": "reason", "amount_mismatch": "amount", "retur_too_large": "amount"}
-CHUNK_ROWS = 100_000  # rows per transaction (whole KPMs)
+CHUNK_ROWS = 250_000  # rows per transaction (whole KPMs)
 _ROUND_MIN = 256  # after the first `_ROUNDS` rounds, below this many rows left the guards run row by row
 _ROUNDS = 4
 ENTRY_TABLE = DistributionEntry._meta.db_table
@@ -302,6 +306,27 @@ def _apply_chunk(rows: pl.DataFrame, state: pl.DataFrame, known: pl.Series) -> t
     return lines, errs, unchanged.height, changed
 
 
+def _load_mode(bulk: Bulk, rows: int) -> bool:
+    """Large imports on PostgreSQL set the lines' foreign keys aside per chunk (ADR 0099-distperf2)."""
+    from django.conf import settings
+
+    least = getattr(settings, "TEPAT_REALISATION_LOAD_MIN_ROWS", 100_000)
+    return bulk.postgres and least > 0 and rows >= least
+
+
+def _check_lines(lines: pl.DataFrame, state: pl.DataFrame) -> None:
+    """The foreign key of the chunk's lines, set-based, while the constraints are set aside: every line's
+    entry is one of the chunk's entries read in this transaction (the set-aside holds ACCESS EXCLUSIVE on
+    the entries from before that read to the commit, so none can go away meanwhile; the import's own row,
+    the lines' source, is locked FOR UPDATE). An orphan fails the chunk before anything of it is written;
+    the VALIDATE after the last chunk is the database's own proof."""
+    from django.db import IntegrityError
+
+    orphans = lines.filter(~pl.col("entry_id").is_in(state["id"].implode())).height
+    if orphans:
+        raise IntegrityError(f"{orphans} realisation line(s) without their entry")
+
+
 def _entries(bulk: Bulk, dist: Distribution, columns: str, where: str = "", params: tuple = ()) -> pl.DataFrame:
     sql = (f"SELECT {columns} FROM {ENTRY_TABLE} e JOIN {LIST_TABLE} l ON l.id = e.list_id "
            f"WHERE l.distribution_id = {bulk.uuid_param()} AND l.status <> 'superseded'{where}")
@@ -354,11 +379,16 @@ def realisation_import(*, actor: Any, dist: Distribution, source: bytes | Path, 
                 distribution=dist, channel=channel, file_name=file_name[:200], sha256=sha,
                 status=RealisationImport.Status.RUNNING, chunks_total=len(ranges),
                 created_by=actor if getattr(actor, "pk", None) else None)
+    load = _load_mode(bulk, candidates.height)
     for chunk_no, (lo, hi) in enumerate(ranges):
         if chunk_no < imp.chunks_done:
             continue
-        imp = _run_chunk(actor, bulk, dist, imp.pk, chunk_no, lo, hi, candidates, timings)
+        imp = _run_chunk(actor, bulk, dist, imp.pk, chunk_no, lo, hi, candidates, timings, load=load)
         lap("chunks")
+    if load:  # the constraints each chunk added back NOT VALID: one scan, reads and writes go on
+        with transaction.atomic():
+            bulk.validate([c for c in bulk.foreign_keys([LINE_TABLE]) if c.definition.endswith(" NOT VALID")])
+        lap("validate")
     imp = _finish(actor, dist, imp.pk, rows, stateless, channel, file_name)
     lap("finish")
     imp.timings = {k: round(v, 2) for k, v in timings.items()}  # not stored: for the benchmark's breakdown
@@ -366,7 +396,7 @@ def realisation_import(*, actor: Any, dist: Distribution, source: bytes | Path, 
 
 
 def _run_chunk(actor: Any, bulk: Bulk, dist: Distribution, imp_id: Any, chunk_no: int, lo: int, hi: int,
-               candidates: pl.DataFrame, timings: Counter[str]) -> RealisationImport:
+               candidates: pl.DataFrame, timings: Counter[str], *, load: bool = False) -> RealisationImport:
     import time
 
     clock = time.perf_counter()
@@ -385,16 +415,28 @@ def _run_chunk(actor: Any, bulk: Bulk, dist: Distribution, imp_id: Any, chunk_no
         if imp.chunks_done > chunk_no:  # another runner committed it
             return imp
         bulk.relax_commit()  # a lost chunk (server crash) is applied again by the rerun, never half of one
+        # Load mode: the lines' foreign keys set aside for this transaction (DDL: a kill or an error
+        # puts them back as they were), the chunk's lines checked by `_check_lines`, then added back
+        # NOT VALID (still enforced for every later write) and validated once after the last chunk.
+        constraints = bulk.foreign_keys([LINE_TABLE]) if load else []
+        if constraints:
+            bulk.set_aside([], constraints)
+            lap("chunk_set_aside")
         state = _entries(bulk, dist, "e.id, e.amount AS entitled, e.paid_amount, e.returned_amount, e.failed_reason",
                          " AND e.id BETWEEN %s AND %s", (lo, hi))
         known = bulk.fetch(f"SELECT key FROM {LINE_TABLE} WHERE entry_id BETWEEN %s AND %s", [lo, hi])["key"]
         lap("chunk_read")
         lines, errors, unchanged, changed = _apply_chunk(rows, state, known)
         lap("chunk_guards")
+        if constraints:
+            _check_lines(lines, state)
         bulk.insert(LINE_TABLE, lines.sort("key").select(  # in key order: the unique index fills page by page
             "entry_id", pl.lit(imp.pk.hex).alias("source_id"), "row", "kind", "amount", "date",
             pl.col("reason").str.slice(0, 40), pl.col("reference").str.slice(0, 60), "key"))
         lap("chunk_insert_lines")
+        if constraints:
+            bulk.restore([], constraints, validate=False)
+            lap("chunk_restore_keys")
         bulk.update(ENTRY_TABLE, changed)
         lap("chunk_update_entries")
         imp.applied += lines.height

@@ -191,3 +191,89 @@ def test_killed_half_way_continues_to_the_state_of_an_uninterrupted_run(world, d
 
     again = realisation_import(actor=world.op, dist=dist, source=data, file_name="r.csv", chunk_rows=3)
     assert again.pk != half.pk and again.applied == 0 and _state(dist) == reference
+
+
+# ---- load mode (PostgreSQL): the lines' foreign keys set aside per chunk, checked set-based ---------
+
+
+def _line_foreign_keys() -> list[tuple[str, bool]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname, convalidated FROM pg_constraint WHERE contype = 'f' AND conrelid = %s::regclass "
+                       "ORDER BY 1", [RealisationLine._meta.db_table])
+        return cursor.fetchall()
+
+
+@pytest.fixture
+def channels(regions):
+    """A transactional test's flush also removes the channels seeded by migration: seed them again."""
+    from django.apps import apps
+
+    from tepat.distribution.channels import seed_channels
+
+    seed_channels(apps)
+
+
+def _postgres_only() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("load mode is PostgreSQL only (SQLite keeps foreign keys inside the table definition)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_mode_gives_the_same_result_with_the_foreign_keys_back_and_validated(channels, world, dlist, settings):
+    _postgres_only()
+    before = _line_foreign_keys()
+    assert len(before) == 2 and all(valid for _, valid in before)
+    settings.TEPAT_REALISATION_LOAD_MIN_ROWS = 1
+    entries = _entries(dlist)
+    seq = AuditEvent.objects.filter(action="distribution.realisation_import_batch").count()
+    imp = realisation_import(actor=world.op, dist=dlist.distribution, source=_csv(_mixed(entries)),
+                             file_name="campur.csv", chunk_rows=3)
+    assert imp.chunks_total > 2 and imp.chunks_done == imp.chunks_total
+    assert [(e["row"], e["code"]) for e in imp.errors] == EXPECTED_CODES
+    assert imp.applied == 7 + len(entries) - 3
+    batches = AuditEvent.objects.filter(action="distribution.realisation_import_batch").order_by("seq")[seq:]
+    assert sum(b.data["applied"] for b in batches) == imp.applied
+    assert_audited("distribution.realisation_import", actor=world.op, target=imp)
+    assert _line_foreign_keys() == before  # the same constraints, validated again
+    state = _state(dlist.distribution)
+    again = realisation_import(actor=world.op, dist=dlist.distribution, source=_csv(_mixed(entries)),
+                               file_name="campur.csv", chunk_rows=3)
+    assert again.applied == 0 and again.unchanged >= imp.applied and _state(dlist.distribution) == state
+
+    from django.db import IntegrityError
+
+    missing = max(e.pk for e in entries) + 1000
+    with pytest.raises(IntegrityError), transaction.atomic():  # an orphan line is still refused
+        RealisationLine.objects.create(entry_id=missing, source=imp, row=1, kind="salur", amount=1,
+                                       date="2026-02-10", key="x" * 64)
+    assert not RealisationLine.objects.filter(entry_id=missing).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_mode_chunk_with_an_orphan_line_fails_and_leaves_nothing(channels, world, dlist, settings, monkeypatch):
+    import polars as pl
+    from django.db import IntegrityError
+
+    _postgres_only()
+    settings.TEPAT_REALISATION_LOAD_MIN_ROWS = 1
+    entries = _entries(dlist)
+    missing = max(e.pk for e in entries) + 1000
+    original = realisation._apply_chunk
+
+    def orphaned(rows, state, known):  # a bug that writes a line for an entry that does not exist
+        lines, errors, unchanged, changed = original(rows, state, known)
+        return lines.with_columns(pl.lit(missing, dtype=pl.Int64).alias("entry_id")), errors, unchanged, changed
+
+    monkeypatch.setattr(realisation, "_apply_chunk", orphaned)
+    with pytest.raises(IntegrityError):
+        realisation_import(actor=world.op, dist=dlist.distribution, source=_csv(_mixed(entries)),
+                           file_name="campur.csv", chunk_rows=3)
+    assert not RealisationLine.objects.exists()
+    assert RealisationImport.objects.get().chunks_done == 0
+    assert list(DistributionEntry.objects.filter(list=dlist).values_list("paid_amount", flat=True)) == [0] * len(entries)
+    fks = _line_foreign_keys()
+    assert len(fks) == 2 and all(valid for _, valid in fks)

@@ -300,9 +300,12 @@ class Bulk:
                 cursor.execute(f'DROP INDEX "{index.name}"')
         self.seconds["set_aside"] += time.perf_counter() - started
 
-    def restore(self, indexes: Sequence[SuspendedIndex], constraints: Sequence[SuspendedConstraint]) -> None:
+    def restore(self, indexes: Sequence[SuspendedIndex], constraints: Sequence[SuspendedConstraint], *,
+                validate: bool = True) -> None:
         """Build the indexes again (one sort each, not one insertion per row) and add the foreign keys
-        back: PostgreSQL validates each with one set-based query over the whole table."""
+        back: PostgreSQL validates each with one set-based query over the whole table. `validate=False`
+        adds them `NOT VALID` (enforced for every later write, the rows already there not scanned): for a
+        caller that checked its own rows set-based and runs `validate` once at the end."""
         started = time.perf_counter()
         with self.connection.cursor() as cursor:
             if self.postgres:
@@ -313,10 +316,22 @@ class Bulk:
                 self.seconds[f"restore {index.name}"] += time.perf_counter() - step
             for constraint in constraints:
                 step = time.perf_counter()
+                definition = constraint.definition.removesuffix(" NOT VALID")
                 cursor.execute(f'ALTER TABLE "{constraint.table}" ADD CONSTRAINT "{constraint.name}" '
-                               f"{constraint.definition}")
+                               f"{definition}{'' if validate else ' NOT VALID'}")
                 self.seconds[f"restore {constraint.name}"] += time.perf_counter() - step
         self.seconds["restore"] += time.perf_counter() - started
+
+    def validate(self, constraints: Sequence[SuspendedConstraint]) -> None:
+        """`VALIDATE CONSTRAINT` each one added `NOT VALID` (PostgreSQL): one set-based scan, holding only
+        SHARE UPDATE EXCLUSIVE on the table (reads and writes go on)."""
+        if not self.postgres:
+            return
+        started = time.perf_counter()
+        with self.connection.cursor() as cursor:
+            for constraint in constraints:
+                cursor.execute(f'ALTER TABLE "{constraint.table}" VALIDATE CONSTRAINT "{constraint.name}"')
+        self.seconds["validate"] += time.perf_counter() - started
 
     def row_estimate(self, table: str) -> int:
         """Rows in `table`: the planner's estimate on PostgreSQL (fresh after `analyze`), a count elsewhere."""
