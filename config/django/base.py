@@ -188,7 +188,7 @@ TEPAT_IMPORT_STALE_SECONDS = int(env("TEPAT_IMPORT_STALE_SECONDS", "1800"))
 # 0 turns the mode off (one transaction per batch, always).
 TEPAT_IMPORT_REBUILD_FRACTION = float(env("TEPAT_IMPORT_REBUILD_FRACTION", "0.5"))
 TEPAT_IMPORT_REBUILD_MIN_ROWS = int(env("TEPAT_IMPORT_REBUILD_MIN_ROWS", "100000"))
-# The realisation import's load mode (ADR 0099-distperf2, PostgreSQL): from this many matched rows on,
+# The realisation import's load mode (ADR 0035, PostgreSQL): from this many matched rows on,
 # each chunk sets the realisation lines' foreign keys aside and checks its own lines set-based instead of
 # one trigger lookup per line at COMMIT. 0 turns the mode off.
 TEPAT_REALISATION_LOAD_MIN_ROWS = int(env("TEPAT_REALISATION_LOAD_MIN_ROWS", "100000"))

@@ -318,7 +318,7 @@ class RealisationLine(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     entry = models.ForeignKey(DistributionEntry, on_delete=models.PROTECT, related_name="realisations")
-    # No index of its own (ADR 0099-distperf2): nothing reads lines by their import, and a btree of one
+    # No index of its own (ADR 0035): nothing reads lines by their import, and a btree of one
     # value per import cost about a third of the bulk COPY of the lines.
     source = models.ForeignKey(RealisationImport, on_delete=models.PROTECT, related_name="lines", db_index=False)
     row = models.PositiveIntegerField()
