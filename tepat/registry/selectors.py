@@ -182,7 +182,7 @@ def family_detail(*, actor: Any, family: Family) -> FamilyDetail:
 
 def dashboard_counts_recent(*, actor: Any) -> tuple[dict[str, Any], datetime]:
     """`dashboard_counts` as of at most `TEPAT_DASHBOARD_COUNTS_SECONDS` ago, and when they were counted (ADR
-    ADR 0033). The counts of a district aggregate all its ~1M people (1.2–1.4 s per view on the issue 15.4
+    0033). The counts of a district aggregate all its ~1M people (1.2–1.4 s per view on the issue 15.4
     benchmark); the start page shows them with their time instead of counting them again on every view. The
     key is the actor's set of regions (the counts depend on nothing else); the capability is checked first, so
     a cached figure never reaches an actor who may not see the registry. The cache is the process's (Django's

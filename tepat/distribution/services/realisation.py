@@ -29,7 +29,7 @@ audit event. Inside a chunk the guards run as set operations in rounds: round r 
 (file order), joins the KPM's running state, decides all of them at once and updates the state; the few
 rows left after the first rounds (a KPM with many rows) go through the same rule one by one (`_apply`).
 Large imports on PostgreSQL (`TEPAT_REALISATION_LOAD_MIN_ROWS`) run each chunk in load mode (ADR
-ADR 0035): the lines' foreign keys set aside for the chunk's transaction, its lines checked against
+0035): the lines' foreign keys set aside for the chunk's transaction, its lines checked against
 the chunk's entries set-based, the keys added back NOT VALID and validated once after the last chunk,
 instead of one deferred trigger lookup per line at each COMMIT.
 A run killed half-way is continued by importing the same file again (same tahap, same SHA-256): the
