@@ -667,6 +667,7 @@
     function show(token) {
       stopCamera();
       video.hidden = true;
+      out.textContent = "";  // never leave the previous code's verdict on screen while this one is checked
       return checkForReceipt(token).then(function (result) {
         out.textContent = "";
         var f = result.fields || [], row = result.row;
