@@ -6,6 +6,8 @@ from config.django.base import *  # noqa: F403
 from config.env import env, env_bool, env_list
 
 DEBUG = False
+# Read by `tepat.core.environment.production_settings()`: the demo commands refuse to run here.
+TEPAT_PRODUCTION = True
 SECRET_KEY = env("DJANGO_SECRET_KEY") or ""
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to at least 50 random characters.")

@@ -25,6 +25,16 @@ def test_production_settings_load_with_every_secret():
     assert result.stdout.split() == ["config.django.production", "False"]
 
 
+def test_production_settings_are_known_as_production():
+    """The demo commands refuse to run under them (`tepat.core.environment.production_settings`)."""
+    result = _load({**GOOD, "DJANGO_SETTINGS_MODULE": "config.django.production"},
+                   "import django; django.setup(); from django.conf import settings; "
+                   "from tepat.core.environment import production_settings; "
+                   "print(settings.TEPAT_PRODUCTION, production_settings())")
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.split() == ["True", "True"]
+
+
 @pytest.mark.parametrize(("missing", "message"), [
     ("TEPAT_AUDIT_KEYS", "TEPAT_AUDIT_KEYS must hold the key"),
     ("TEPAT_AUDIT_KEY_ID", "TEPAT_AUDIT_KEYS must hold the key"),

@@ -20,19 +20,11 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSWORD
+from tepat.core.tests.browser import CHROMIUM, LAUNCH_ARGS
+from tepat.core.tests.browser import require_chromium as _require_chromium
 from tepat.registry.tests.test_transfer_views import HEAD_NIK, REJECTED_ROW, SCIENTIFIC_NIK, messy_csv
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
 pytestmark = pytest.mark.browser
-
-
-def _require_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing")
-        pytest.skip("Chromium not installed")
 
 
 @contextmanager

@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tepat.accounts.demo import DEMO_PASSWORD, demo_users_ensure
 from tepat.accounts.roles import ROLE_SUMMARIES
+from tepat.core.environment import production_settings
 from tepat.core.exceptions import ValidationFailed
 
 OUTCOMES = {"created": "dibuat / created", "password_reset": "kata sandi direset / password reset",
@@ -22,7 +22,7 @@ class Command(BaseCommand):
                             help="Allow running with production settings (known passwords!).")
 
     def handle(self, *args, **options):
-        if settings.SETTINGS_MODULE.endswith(".production") and not options["allow_production"]:
+        if production_settings() and not options["allow_production"]:
             raise CommandError(
                 "Refusing to create demo users with production settings (use --allow-production)."
             )

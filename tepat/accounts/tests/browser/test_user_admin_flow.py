@@ -12,18 +12,10 @@ import pytest
 from django.conf import settings
 
 from conftest import DISTRICT, VILLAGE
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from tepat.core.tests.browser import CHROMIUM, LAUNCH_ARGS
+from tepat.core.tests.browser import require_chromium as _require_chromium
 
 pytestmark = pytest.mark.browser
-
-
-def _require_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing")
-        pytest.skip("Chromium not installed: apt-get install chromium")
 
 
 def _shot(page, name: str) -> None:

@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from tepat.core.environment import production_settings
 from tepat.quality.selectors import registry_people
 
 DIED_PER_MILLE, MOVED_PER_MILLE, MISSING_PER_MILLE = 3, 3, 2
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                             help="date of the deaths and moves in the extract (default 2026-05-15)")
 
     def handle(self, *args, **options):
-        if settings.SETTINGS_MODULE.endswith(".production"):
+        if production_settings():
             raise CommandError("Refusing to write a demo extract with production settings.")
         people = registry_people(options["region"]).filter(pl.col("nik").fill_null("").str.len_chars() == 16)
         bucket = pl.Series([zlib.crc32(i.encode()) % 1000 for i in people["id"]], dtype=pl.Int64)

@@ -2,10 +2,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tepat.core.actors import SYSTEM
+from tepat.core.environment import production_settings
 from tepat.core.maintenance import analyze_app_tables
 from tepat.regions.models import Region
 from tepat.registry.demo import DEMO_AS_OF, DemoData, demo_data_load, demo_generate_for_region
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             raise CommandError("--families must be at least 1.")
         if options["seed"] < 0:
             raise CommandError("--seed must be zero or more.")
-        production = settings.SETTINGS_MODULE.endswith(".production")
+        production = production_settings()
         if production and not options["no_db"] and not options["allow_production"]:
             raise CommandError("Refusing to load demo data with production settings (use --allow-production).")
         if not Region.objects.filter(code=region_code).exists():

@@ -3,25 +3,14 @@ evidence, confirms it, and sees the proposal it created (with the merge journal 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 
+from tepat.core.tests.browser import CHROMIUM, LAUNCH_ARGS
+from tepat.core.tests.browser import require_chromium as _require_chromium
 from tepat.quality.tests.conftest import duplicate_world  # noqa: F401 - fixture
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
 pytestmark = pytest.mark.browser
-
-
-def _require_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing")
-        pytest.skip("Chromium not installed: apt-get install chromium")
 
 
 def _session_cookie(user) -> str:
