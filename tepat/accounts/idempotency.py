@@ -165,6 +165,35 @@ def item_replay(actor: Any, key: str, path: str, body_hash: str) -> dict | str |
     return json.loads(bytes(record.body).decode())
 
 
+def item_client_id(item: Any, index: int, seen: set[str]) -> tuple[str, dict | None]:
+    """One item of a batch: its `client_id` (the idempotency key, at most 80 characters) and None, or the
+    per-item error result when it is missing or repeated within the batch. A good id is added to `seen`."""
+    client_id = str(item.get("client_id") or "")[:80] if isinstance(item, dict) else ""
+    if not client_id or client_id in seen:
+        return client_id, {"client_id": client_id or None, "status": "error", "code": "invalid_client_id",
+                           "field": f"items.{index}.client_id",
+                           "message": {"id": "client_id wajib diisi dan unik dalam kiriman",
+                                       "en": "client_id is required and unique in the batch"}}
+    seen.add(client_id)
+    return client_id, None
+
+
+def item_replayed(actor: Any, key: str, path: str, body_hash: str, *, client_id: str, index: int,
+                  noun: tuple[str, str]) -> dict | None:
+    """`item_replay` as the batch reports it: the first result again (marked `replayed`), the error
+    `idempotency_key_reused` when the key came with another item (`noun` names the kind, Indonesian and
+    English), or None when the item is new."""
+    stored = item_replay(actor, key, path, body_hash)
+    if stored == "reused":
+        return {"client_id": client_id, "status": "error", "code": "idempotency_key_reused",
+                "field": f"items.{index}.client_id",
+                "message": {"id": f"client_id ini sudah dipakai untuk {noun[0]} lain",
+                            "en": f"This client_id was already used for another {noun[1]}"}}
+    if stored is not None:
+        return {**stored, "replayed": True}
+    return None
+
+
 def item_remember(actor: Any, key: str, path: str, body_hash: str, result: dict) -> None:
     IdempotencyRecord.objects.update_or_create(
         actor_key=actor_key_of(actor), key=key[:100],

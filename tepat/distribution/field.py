@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tepat.accounts.access import ensure_capability
-from tepat.accounts.idempotency import item_remember, item_replay
+from tepat.accounts.idempotency import item_client_id, item_remember, item_replayed
 from tepat.core.exceptions import ApplicationError, BusinessRuleViolation, ValidationFailed
 from tepat.core.messages import Issue
 from tepat.distribution import selectors as sel
@@ -146,29 +146,20 @@ def field_receipts_upload(*, actor: Any, items: list[Any], files: dict[str, list
     results: list[dict[str, Any]] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
-        client_id = str(item.get("client_id") or "")[:80] if isinstance(item, dict) else ""
-        if not client_id or client_id in seen:
-            results.append({"client_id": client_id or None, "status": "error", "code": "invalid_client_id",
-                            "field": f"items.{index}.client_id",
-                            "message": {"id": "client_id wajib diisi dan unik dalam kiriman",
-                                        "en": "client_id is required and unique in the batch"}})
+        client_id, refused = item_client_id(item, index, seen)
+        if refused:
+            results.append(refused)
             continue
-        seen.add(client_id)
         key = f"field-receipt:{client_id}"
         entry, data = None, {}
         photos = list(files.get(f"photo:{client_id}", []))
         signatures = list(files.get(f"signature:{client_id}", []))
         try:
             body_hash = _hash(item, photos + signatures)
-            stored = item_replay(actor, key, PATH, body_hash)
-            if stored == "reused":
-                results.append({"client_id": client_id, "status": "error", "code": "idempotency_key_reused",
-                                "field": f"items.{index}.client_id",
-                                "message": {"id": "client_id ini sudah dipakai untuk tanda terima lain",
-                                            "en": "This client_id was already used for another receipt"}})
-                continue
-            if stored is not None:
-                results.append({**stored, "replayed": True})
+            replayed = item_replayed(actor, key, PATH, body_hash, client_id=client_id, index=index,
+                                     noun=("tanda terima", "receipt"))
+            if replayed is not None:
+                results.append(replayed)
                 continue
             if len(signatures) > 1:
                 raise _bad("too_many", "signature", "satu tanda tangan per tanda terima", "one signature per receipt")

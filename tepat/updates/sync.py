@@ -33,7 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tepat.accounts.access import ensure_capability, scope_q
-from tepat.accounts.idempotency import item_remember, item_replay
+from tepat.accounts.idempotency import item_client_id, item_remember, item_replayed
 from tepat.accounts.roles import Capability
 from tepat.core.concurrency import etag_of
 from tepat.core.exceptions import ApplicationError, ValidationFailed
@@ -259,27 +259,18 @@ def visits_upload(*, actor: Any, items: list[dict[str, Any]], files: dict[str, l
     results = []
     seen: set[str] = set()
     for index, item in enumerate(items):
-        client_id = str(item.get("client_id") or "")[:80] if isinstance(item, dict) else ""
-        if not client_id or client_id in seen:
-            results.append({"client_id": client_id or None, "status": "error", "code": "invalid_client_id",
-                            "field": f"items.{index}.client_id",
-                            "message": {"id": "client_id wajib diisi dan unik dalam kiriman",
-                                        "en": "client_id is required and unique in the batch"}})
+        client_id, refused = item_client_id(item, index, seen)
+        if refused:
+            results.append(refused)
             continue
-        seen.add(client_id)
         key = f"sync-visit:{client_id}"
         try:
             photos = photos_from_item(item, files)
             body_hash = _item_hash(item, photos)
-            stored = item_replay(actor, key, "sync/visits", body_hash)
-            if stored == "reused":
-                results.append({"client_id": client_id, "status": "error", "code": "idempotency_key_reused",
-                                "field": f"items.{index}.client_id",
-                                "message": {"id": "client_id ini sudah dipakai untuk kunjungan lain",
-                                            "en": "This client_id was already used for another visit"}})
-                continue
-            if stored is not None:
-                results.append({**stored, "replayed": True})
+            replayed = item_replayed(actor, key, "sync/visits", body_hash, client_id=client_id, index=index,
+                                     noun=("kunjungan", "visit"))
+            if replayed is not None:
+                results.append(replayed)
                 continue
             proposal = access_proposal(actor=actor, proposal_id=item.get("proposal_id"))
             visit = VerificationIn.model_validate(item.get("visit") or {})
