@@ -459,16 +459,7 @@
           h("label", {for: "f" + i + "-value"}, t("correct_value")), correctionInput(fact, i));
       })),
       h("fieldset", {class: "card"}, h("legend", {}, t("location") + " · " + t("photos")),
-        h("p", {}, h("button", {type: "button", class: "button button--ghost", id: "use-location", onclick: function () {
-          if (!navigator.geolocation) { locationStatus.textContent = t("no_location"); return; }
-          locationStatus.textContent = "…";
-          navigator.geolocation.getCurrentPosition(function (pos) {
-            position = {latitude: Number(pos.coords.latitude.toFixed(6)), longitude: Number(pos.coords.longitude.toFixed(6)),
-                        accuracy: Math.round(pos.coords.accuracy)};
-            locationStatus.textContent = position.latitude + ", " + position.longitude + " (" + t("accuracy") +
-                                         " ±" + position.accuracy + " m)";
-          }, function (err) { locationStatus.textContent = err.message; }, {enableHighAccuracy: true, timeout: 20000});
-        }}, t("use_location")), " ", locationStatus),
+        locationButton("use-location", locationStatus, function (p) { position = p; }),
         h("label", {for: "photo-input", class: "button button--ghost"}, t("add_photo")),
         h("input", {type: "file", id: "photo-input", accept: "image/*", capture: "environment", multiple: true,
                     class: "visually-hidden", onchange: function (event) {
@@ -654,6 +645,21 @@
   }
 
   var RECEIPT_VERDICTS = ["wrong_distribution", "received_server", "received_device"];
+
+  /* "Use my location": the position (6 decimals) and its accuracy in metres, shown in `status` and handed to `set`. */
+  function locationButton(id, status, set) {
+    return h("p", {}, h("button", {type: "button", class: "button button--ghost", id: id, onclick: function () {
+      if (!navigator.geolocation) { status.textContent = t("no_location"); return; }
+      status.textContent = "…";
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var position = {latitude: Number(pos.coords.latitude.toFixed(6)), longitude: Number(pos.coords.longitude.toFixed(6)),
+                        accuracy: Math.round(pos.coords.accuracy)};
+        set(position);
+        status.textContent = position.latitude + ", " + position.longitude + " (" + t("accuracy") +
+                             " ±" + position.accuracy + " m)";
+      }, function (err) { status.textContent = err.message; }, {enableHighAccuracy: true, timeout: 20000});
+    }}, t("use_location")), " ", status);
+  }
 
   function stopCamera() {
     if (state.stream) { state.stream.getTracks().forEach(function (track) { track.stop(); }); state.stream = null; }
@@ -881,16 +887,7 @@
       h("fieldset", {class: "card"}, h("legend", {}, t("collected_by")),
         delivered, notDelivered),
       h("fieldset", {class: "card"}, h("legend", {}, t("location") + " · " + t("photos")),
-        h("p", {}, h("button", {type: "button", class: "button button--ghost", id: "receipt-use-location", onclick: function () {
-          if (!navigator.geolocation) { locationStatus.textContent = t("no_location"); return; }
-          locationStatus.textContent = "…";
-          navigator.geolocation.getCurrentPosition(function (pos) {
-            position = {latitude: Number(pos.coords.latitude.toFixed(6)), longitude: Number(pos.coords.longitude.toFixed(6)),
-                        accuracy: Math.round(pos.coords.accuracy)};
-            locationStatus.textContent = position.latitude + ", " + position.longitude + " (" + t("accuracy") +
-                                         " ±" + position.accuracy + " m)";
-          }, function (err) { locationStatus.textContent = err.message; }, {enableHighAccuracy: true, timeout: 20000});
-        }}, t("use_location")), " ", locationStatus),
+        locationButton("receipt-use-location", locationStatus, function (p) { position = p; }),
         photoPicker("receipt-photo-input", t("add_photo"), "foto", photos, thumbs), thumbs,
         h("label", {for: "receipt_note"}, t("notes")), h("textarea", {id: "receipt_note", name: "receipt_note", rows: 2})),
       h("fieldset", {class: "card", id: "signature-part"}, h("legend", {}, t("signature")),
